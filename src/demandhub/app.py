@@ -1,0 +1,105 @@
+"""create_app(): the web application factory. Nothing is built until it is called."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.engine import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
+
+from demandhub import db
+from demandhub.assessment import api as assessment_api
+from demandhub.assessment.policy import GradingPolicy, load_default_policy, load_policy
+from demandhub.auth import api as auth_api
+from demandhub.auth.deps import LoginRequired
+from demandhub.clock import Clock, utcnow
+from demandhub.config import Settings, get_settings
+from demandhub.contacts import api as contacts_api
+from demandhub.errors import DomainError
+from demandhub.events.live import LiveFeed, watch_commits
+from demandhub.incidents import api as incidents_api
+from demandhub.incidents import views as incident_views
+from demandhub.web import pages
+from demandhub.web.limits import BodySizeLimit
+from demandhub.web.templating import render
+
+MAX_BODY_BYTES = 256 * 1024  # no contact needs more; uploads will have their own routes and limits
+
+
+def load_configured_policy(settings: Settings) -> GradingPolicy:
+    return load_policy(settings.policy_file) if settings.policy_file else load_default_policy()
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None, clock: Clock = utcnow,
+               policy: GradingPolicy | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    engine = engine or db.get_engine(settings.resolved_database_url())
+    policy = policy or load_configured_policy(settings)  # a malformed file stops the start here
+    sessions = db.session_factory(engine)
+    feed = LiveFeed(sessions, poll_s=settings.outbox_poll_s)
+    watch_commits(sessions, feed)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        await feed.start()
+        try:
+            yield
+        finally:
+            await feed.stop()
+
+    app = FastAPI(title="Demand Hub", version="0.1.0", lifespan=lifespan,
+                  description="Contact management and command and control for police control rooms.")
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = sessions
+    app.state.clock = clock
+    app.state.policy = policy
+    app.state.feed = feed
+
+    app.add_middleware(SessionMiddleware, secret_key=settings.resolved_secret_key(), session_cookie="dh_session",
+                       max_age=settings.session_max_age_s, same_site="strict", https_only=False)
+    app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "web" / "static"), name="static")
+    for router in (auth_api.router, contacts_api.router, assessment_api.router, incidents_api.router,
+                   pages.router, incident_views.router):
+        app.include_router(router)
+    _install_error_handlers(app)
+    return app
+
+
+def _wants_html(request: Request) -> bool:
+    return not request.url.path.startswith(("/api/", "/live")) and "text/html" in request.headers.get("accept", "")
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, exc: LoginRequired):
+        return RedirectResponse(f"/login?next={quote(exc.next_url)}", status_code=303)
+
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, exc: DomainError):
+        if _wants_html(request):
+            return render(request, "error.html", {"title": "That could not be done", "message": exc.message},
+                          status_code=exc.status_code)
+        return JSONResponse({"detail": exc.message, "problems": exc.problems}, status_code=exc.status_code)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        if _wants_html(request) and exc.status_code in (403, 404):
+            return render(request, "error.html", {"title": "Not available", "message": exc.detail},
+                          status_code=exc.status_code)
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError):
+        problems = [{"field": ".".join(str(p) for p in e["loc"] if p != "body"), "message": e["msg"]}
+                    for e in exc.errors()]
+        detail = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
+        return JSONResponse({"detail": detail, "problems": problems}, status_code=422)

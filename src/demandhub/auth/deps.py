@@ -1,0 +1,117 @@
+"""FastAPI dependencies: who is asking, and may they.
+
+The API takes a bearer token; pages carry a signed session cookie. A browser page calling the
+API with its cookie must also send the session's CSRF token in X-CSRF-Token for any write.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from typing import Annotated, Callable
+
+from fastapi import Depends, HTTPException, Request, status
+
+from demandhub.auth import service
+from demandhub.auth.roles import Actor, Permission
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+class LoginRequired(Exception):
+    """Raised for pages: the app answers with a redirect to the login page."""
+
+    def __init__(self, next_url: str):
+        self.next_url = next_url
+
+
+def _now(request: Request):
+    return request.app.state.clock()
+
+
+def csrf_token(request: Request) -> str:
+    token = request.session.get("csrf")
+    if not token:
+        token = secrets.token_urlsafe(24)
+        request.session["csrf"] = token
+    return token
+
+
+def check_csrf(request: Request, supplied: str | None) -> None:
+    expected = request.session.get("csrf")
+    if not expected or not supplied or not secrets.compare_digest(expected, supplied):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "missing or wrong CSRF token; reload the page")
+
+
+def _session_actor(request: Request) -> Actor | None:
+    uid = request.session.get("uid")
+    if uid is None:
+        return None
+    issued = request.session.get("issued", 0)
+    max_age = request.app.state.settings.session_max_age_s
+    if _now(request).timestamp() - issued > max_age:
+        request.session.clear()
+        return None
+    with request.app.state.sessions() as session:
+        user = service.get_user(session, uid)
+        if user is None or not user.active:
+            request.session.clear()
+            return None
+        return service.actor_of(user)
+
+
+def api_actor(request: Request) -> Actor:
+    header = request.headers.get("authorization", "")
+    if header:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Authorization must be 'Bearer <token>'",
+                                headers={"WWW-Authenticate": "Bearer"})
+        with request.app.state.sessions() as session:
+            user = service.user_for_token(session, token=token.strip(), now=_now(request))
+            if user is None:
+                raise HTTPException(status.HTTP_401_UNAUTHORIZED, "token unknown, expired or revoked",
+                                    headers={"WWW-Authenticate": "Bearer"})
+            return service.actor_of(user)
+    actor = _session_actor(request)
+    if actor is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "log in or send a bearer token",
+                            headers={"WWW-Authenticate": "Bearer"})
+    if request.method not in SAFE_METHODS:
+        check_csrf(request, request.headers.get("x-csrf-token"))
+    return actor
+
+
+def page_actor(request: Request) -> Actor:
+    actor = _session_actor(request)
+    if actor is None:
+        raise LoginRequired(str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""))
+    return actor
+
+
+def _forbid(actor: Actor, permission: Permission) -> None:
+    if not actor.can(permission):
+        raise HTTPException(status.HTTP_403_FORBIDDEN,
+                            f"role '{actor.role.value}' may not {permission.value}")
+
+
+def require(permission: Permission) -> Callable[..., Actor]:
+    def dependency(actor: Annotated[Actor, Depends(api_actor)]) -> Actor:
+        _forbid(actor, permission)
+        return actor
+
+    dependency.permission = permission  # read by the route-permission test
+    return dependency
+
+
+def require_page(permission: Permission) -> Callable[..., Actor]:
+    def dependency(actor: Annotated[Actor, Depends(page_actor)]) -> Actor:
+        _forbid(actor, permission)
+        return actor
+
+    dependency.permission = permission
+    return dependency
+
+
+def token_lifetime(request: Request) -> timedelta:
+    return timedelta(seconds=request.app.state.settings.token_max_age_s)

@@ -1,0 +1,75 @@
+"""Roles and what each may do. Every route names the permission it needs; nothing else decides."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    CALL_HANDLER = "call_handler"
+    DISPATCHER = "dispatcher"
+    SUPERVISOR = "supervisor"
+    RESOLUTION_OFFICER = "resolution_officer"
+    QUALITY_REVIEWER = "quality_reviewer"
+    ANALYST = "analyst"
+    ADMINISTRATOR = "administrator"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class Permission(StrEnum):
+    CONTACT_CREATE = "contact.create"
+    CONTACT_READ = "contact.read"
+    ASSESSMENT_CREATE = "assessment.create"
+    INCIDENT_GRADE = "incident.grade"  # turn an assessed contact into an incident, regrade
+    INCIDENT_READ = "incident.read"
+    INCIDENT_UPDATE = "incident.update"  # status, notes, linking further contacts
+    INCIDENT_CLOSE = "incident.close"
+    INCIDENT_REOPEN = "incident.reopen"
+    RESTRICTED_READ = "incident.read_restricted"  # sexual offences, child abuse: see the details
+    POLICY_READ = "policy.read"
+    USERS_MANAGE = "users.manage"
+    AUDIT_READ = "audit.read"
+
+
+_P = Permission
+_HANDLING = {_P.CONTACT_CREATE, _P.CONTACT_READ, _P.ASSESSMENT_CREATE, _P.INCIDENT_GRADE,
+             _P.INCIDENT_READ, _P.INCIDENT_UPDATE, _P.INCIDENT_CLOSE, _P.POLICY_READ}
+
+GRANTS: dict[Role, frozenset[Permission]] = {
+    Role.CALL_HANDLER: frozenset(_HANDLING),
+    # Dispatchers work incidents others graded; they neither take contacts nor grade.
+    Role.DISPATCHER: frozenset({_P.CONTACT_READ, _P.INCIDENT_READ, _P.INCIDENT_UPDATE,
+                                _P.INCIDENT_CLOSE, _P.POLICY_READ}),
+    Role.SUPERVISOR: frozenset(_HANDLING | {_P.INCIDENT_REOPEN, _P.RESTRICTED_READ, _P.AUDIT_READ}),
+    # The resolution team calls people back: new contacts, reassessment, regrading, closure.
+    Role.RESOLUTION_OFFICER: frozenset(_HANDLING),
+    # Reviewers read everything they sample, change nothing.
+    Role.QUALITY_REVIEWER: frozenset({_P.CONTACT_READ, _P.INCIDENT_READ, _P.RESTRICTED_READ, _P.POLICY_READ}),
+    Role.ANALYST: frozenset({_P.INCIDENT_READ, _P.POLICY_READ}),
+    # Administrators run the system, not operations: accounts and the audit trail only.
+    Role.ADMINISTRATOR: frozenset({_P.USERS_MANAGE, _P.AUDIT_READ, _P.POLICY_READ}),
+}
+
+
+def allows(role: Role, permission: Permission) -> bool:
+    return permission in GRANTS[role]
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is doing something: passed by keyword into every use case."""
+
+    id: int
+    username: str
+    display_name: str
+    role: Role
+
+    def can(self, permission: Permission) -> bool:
+        return allows(self.role, permission)
+
+
+SYSTEM = Actor(id=0, username="system", display_name="Demand Hub", role=Role.ADMINISTRATOR)

@@ -1,0 +1,109 @@
+"""Local accounts: argon2 password hashes, API tokens, the actor behind a request."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import datetime, timedelta
+from functools import cache
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.orm import Session
+
+from demandhub.audit import service as audit
+from demandhub.auth.models import ApiToken, User
+from demandhub.auth.roles import Actor, Role
+from demandhub.errors import Conflict, Invalid
+
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,59}$")
+MIN_PASSWORD = 8
+
+
+@cache
+def _hasher() -> PasswordHasher:
+    return PasswordHasher()
+
+
+# A fixed hash to verify against when the user does not exist, so a wrong username takes
+# as long as a wrong password and usernames cannot be discovered by timing.
+@cache
+def _dummy_hash() -> str:
+    return _hasher().hash("not-a-real-password")
+
+
+def actor_of(user: User) -> Actor:
+    return Actor(id=user.id, username=user.username, display_name=user.display_name, role=Role(user.role))
+
+
+def add_user(session: Session, *, username: str, password: str, role: Role | str, display_name: str,
+             actor: Actor, now: datetime) -> User:
+    username = username.strip().lower()
+    if not USERNAME.match(username):
+        raise Invalid("username must be 2-60 characters: lower-case letters, digits, '.', '_' or '-'")
+    try:
+        role = Role(role)
+    except ValueError:
+        raise Invalid(f"unknown role {role!r}; roles are: {', '.join(r.value for r in Role)}") from None
+    if len(password) < MIN_PASSWORD:
+        raise Invalid(f"password must be at least {MIN_PASSWORD} characters")
+    if session.scalar(sa.select(User.id).where(User.username == username)) is not None:
+        raise Conflict(f"user {username!r} already exists")
+    user = User(username=username, display_name=display_name.strip() or username, role=role.value,
+                password_hash=_hasher().hash(password), active=True, created_at=now)
+    session.add(user)
+    session.flush()
+    audit.append(session, actor=actor.username, action="user.added", entity_type="user",
+                 entity_id=user.id, at=now, details={"username": username, "role": role.value})
+    return user
+
+
+def authenticate(session: Session, *, username: str, password: str) -> User | None:
+    user = session.scalar(sa.select(User).where(User.username == username.strip().lower()))
+    if user is None or not user.active:
+        try:
+            _hasher().verify(_dummy_hash(), password)
+        except VerificationError:
+            pass
+        return None
+    try:
+        _hasher().verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    return user
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(session: Session, *, user: User, now: datetime, lifetime: timedelta) -> str:
+    token = "dh_" + secrets.token_urlsafe(32)
+    session.add(ApiToken(user_id=user.id, token_hash=_digest(token), created_at=now, expires_at=now + lifetime))
+    audit.append(session, actor=user.username, action="auth.token_issued", entity_type="user",
+                 entity_id=user.id, at=now)
+    return token
+
+
+def user_for_token(session: Session, *, token: str, now: datetime) -> User | None:
+    row = session.execute(
+        sa.select(User, ApiToken.expires_at, ApiToken.revoked)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == _digest(token))
+    ).first()
+    if row is None:
+        return None
+    user, expires_at, revoked = row
+    if revoked or expires_at <= now or not user.active:
+        return None
+    return user
+
+
+def get_user(session: Session, user_id: int) -> User | None:
+    return session.get(User, user_id)
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.scalars(sa.select(User).order_by(User.username)))

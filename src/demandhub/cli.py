@@ -1,0 +1,178 @@
+"""The `demandhub` command."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from demandhub import db
+from demandhub.clock import utcnow
+from demandhub.config import Settings, get_settings
+
+app = typer.Typer(help="Demand Hub: contact management and command and control for police control rooms.",
+                  no_args_is_help=True, add_completion=False)
+users_app = typer.Typer(help="Manage local accounts.", no_args_is_help=True)
+audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
+policy_app = typer.Typer(help="The grading policy.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+app.add_typer(audit_app, name="audit")
+app.add_typer(policy_app, name="policy")
+console = Console()
+err = Console(stderr=True)
+
+
+def _engine(settings: Settings):
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return db.get_engine(settings.resolved_database_url())
+
+
+def _migrated(settings: Settings):
+    from demandhub.migrations import upgrade
+
+    engine = _engine(settings)
+    upgrade(engine)
+    return engine
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database schema up to date."""
+    settings = get_settings()
+    _migrated(settings)
+    console.print(f"Database at {settings.resolved_database_url()} is up to date.")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    demo: Annotated[bool, typer.Option(help="Create demo accounts and incidents first.")] = False,
+    workers: Annotated[int, typer.Option(help="Worker processes (PostgreSQL only; SQLite uses one).")] = 1,
+) -> None:
+    """Migrate the database and serve the web app and API."""
+    import uvicorn
+
+    from demandhub.app import load_configured_policy
+
+    settings = get_settings()
+    try:
+        policy = load_configured_policy(settings)
+    except Exception as exc:  # PolicyError names the file, line and problem
+        err.print(f"[red]Grading policy refused:[/red] {exc}")
+        raise typer.Exit(2)
+    engine = _migrated(settings)
+    if demo:
+        _seed_demo(settings, engine, policy)
+    console.print(f"Demand Hub on [bold]http://{host}:{port}[/bold]  (API docs: http://{host}:{port}/docs)")
+    console.print(f"Database: {settings.resolved_database_url()}   Policy: {policy.name} v{policy.version}")
+    if workers > 1 and not settings.resolved_database_url().startswith("sqlite"):
+        uvicorn.run("demandhub.app:create_app", factory=True, host=host, port=port, workers=workers,
+                    log_level="warning")
+    else:
+        from demandhub.app import create_app
+
+        uvicorn.run(create_app(settings, engine=engine, policy=policy), host=host, port=port, log_level="warning")
+
+
+def _seed_demo(settings: Settings, engine, policy) -> None:
+    from demandhub import demo
+
+    sessions = db.session_factory(engine)
+    now = utcnow()
+    with db.unit_of_work(sessions) as session:
+        demo.ensure_demo_users(session, now=now)
+        made = demo.seed_incidents(session, policy=policy, now=now, numbering=demo.numbering_for(settings))
+    table = Table(title=f"Demo logins (password for all: {demo.DEMO_PASSWORD})")
+    table.add_column("username")
+    table.add_column("role")
+    for username, (role, name) in demo.DEMO_USERS.items():
+        table.add_row(username, f"{role.label} ({name})")
+    console.print(table)
+    if made:
+        console.print(f"Created {made} demo incidents.")
+
+
+@users_app.command("add")
+def users_add(
+    username: str,
+    role: Annotated[str, typer.Option(help="call_handler, dispatcher, supervisor, resolution_officer, "
+                                           "quality_reviewer, analyst or administrator")],
+    name: Annotated[str, typer.Option(help="Display name.")] = "",
+    password_stdin: Annotated[bool, typer.Option(help="Read the password from standard input.")] = False,
+) -> None:
+    """Create a local account (the password is asked for, or read from stdin)."""
+    from demandhub.auth import service
+    from demandhub.auth.roles import SYSTEM
+    from demandhub.errors import DomainError
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Again: ") != password:
+            err.print("[red]The passwords differ.[/red]")
+            raise typer.Exit(1)
+    settings = get_settings()
+    sessions = db.session_factory(_migrated(settings))
+    try:
+        with db.unit_of_work(sessions) as session:
+            user = service.add_user(session, username=username, password=password, role=role,
+                                    display_name=name, actor=SYSTEM, now=utcnow())
+    except DomainError as exc:
+        err.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(1)
+    console.print(f"Added {user.username} ({user.role}).")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """List accounts."""
+    from demandhub.auth import service
+
+    settings = get_settings()
+    with db.session_factory(_migrated(settings))() as session:
+        table = Table("username", "name", "role", "active")
+        for u in service.list_users(session):
+            table.add_row(u.username, u.display_name, u.role, "yes" if u.active else "no")
+    console.print(table)
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Check every link of the audit chain; exit 1 and say where if it is broken."""
+    from demandhub.audit import service
+
+    settings = get_settings()
+    with db.session_factory(_engine(settings))() as session:
+        result = service.verify(session)
+    if result.ok:
+        console.print(f"Audit chain intact: {result.entries} entries.")
+        return
+    err.print(f"[red]Audit chain BROKEN at entry {result.first_bad_seq}:[/red] {result.problem} "
+              f"({result.entries} entries verified before it).")
+    raise typer.Exit(1)
+
+
+@policy_app.command("check")
+def policy_check(path: Annotated[Optional[Path], typer.Argument(help="Policy file; default: the configured one.")] = None) -> None:
+    """Load a grading policy and report its rules, or the line and the problem."""
+    from demandhub.app import load_configured_policy
+    from demandhub.assessment.policy import PolicyError, load_policy
+
+    try:
+        policy = load_policy(path) if path else load_configured_policy(get_settings())
+    except PolicyError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1)
+    console.print(f"Policy {policy.name} v{policy.version}: {len(policy.rules)} rules, "
+                  f"grades {', '.join(policy.grade_codes)}.")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,50 @@
+"""Settings, read from the environment (prefix DEMANDHUB_) when asked, never at import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DEMANDHUB_", env_file=None, extra="ignore")
+
+    data_dir: Path = Field(default=Path("var"), description="Where the embedded database and secrets live.")
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL. Unset means SQLite in data_dir; PostgreSQL: postgresql+psycopg://...",
+    )
+    secret_key: str | None = Field(
+        default=None, description="Signs page sessions. Unset: a random key kept in data_dir/secret_key."
+    )
+    policy_file: Path | None = Field(default=None, description="Grading policy YAML. Unset: the shipped default.")
+    default_region: str = Field(default="GB", description="Region for phone numbers written without +country.")
+    reference_prefix: str = Field(default="INC", description="Prefix of human-readable incident references.")
+    timezone: str = Field(default="Europe/London", description="Local time zone shown on screens.")
+    session_max_age_s: int = Field(default=12 * 3600, description="A page login lasts one shift.")
+    token_max_age_s: int = Field(default=30 * 24 * 3600, description="Lifetime of API bearer tokens.")
+    outbox_poll_s: float = Field(default=1.0, description="How often live screens look for missed events.")
+    max_text_chars: int = Field(default=10_000, description="Longest free text accepted in one field.")
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'demandhub.sqlite3').resolve()}"
+
+    def resolved_secret_key(self) -> str:
+        if self.secret_key:
+            return self.secret_key
+        import secrets
+
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+
+def get_settings(**overrides) -> Settings:
+    return Settings(**overrides)

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Request, Response, status
+
+from demandhub.auth.deps import require
+from demandhub.auth.roles import Actor, Permission
+from demandhub.contacts import service
+from demandhub.contacts.channels import Channel
+from demandhub.contacts.schemas import ContactCreate, ContactEnd, ContactRead
+from demandhub.http import now, reading, settings, transaction
+
+router = APIRouter(prefix="/api", tags=["contacts"])
+
+
+@router.get("/channels")
+def list_channels(actor: Annotated[Actor, Depends(require(Permission.CONTACT_READ))]) -> list[dict]:
+    return [{"code": c.value, "label": c.label, "emergency": c.is_emergency} for c in Channel]
+
+
+@router.post("/contacts", status_code=status.HTTP_201_CREATED, response_model=ContactRead)
+def create_contact(
+    body: ContactCreate,
+    request: Request,
+    response: Response,
+    actor: Annotated[Actor, Depends(require(Permission.CONTACT_CREATE))],
+    idempotency_key: Annotated[str | None, Header(min_length=1, max_length=200)] = None,
+):
+    """Record a contact. Send an Idempotency-Key header so a retry never makes a second contact."""
+    with transaction(request) as session:
+        created = service.create_contact(session, data=body, actor=actor, now=now(request),
+                                         region=settings(request).default_region,
+                                         idempotency_key=idempotency_key)
+        if created.replayed:
+            response.status_code = status.HTTP_200_OK
+            response.headers["Idempotent-Replayed"] = "true"
+        return ContactRead.model_validate(created.contact)
+
+
+@router.get("/contacts/{contact_id}", response_model=ContactRead)
+def get_contact(contact_id: int, request: Request,
+                actor: Annotated[Actor, Depends(require(Permission.CONTACT_READ))]):
+    with reading(request) as session:
+        return ContactRead.model_validate(service.get_contact(session, contact_id))
+
+
+@router.post("/contacts/{contact_id}/end", response_model=ContactRead)
+def end_contact(contact_id: int, body: ContactEnd, request: Request,
+                actor: Annotated[Actor, Depends(require(Permission.CONTACT_CREATE))]):
+    with transaction(request) as session:
+        contact = service.end_contact(session, contact_id=contact_id, ended_at=body.ended_at,
+                                      actor=actor, now=now(request))
+        return ContactRead.model_validate(contact)

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from demandhub.db import Base, BigId, UTCDateTime
+
+
+class Contact(Base):
+    """One contact from the public on one channel. Which incident it belongs to is the incident's business."""
+
+    __tablename__ = "contacts"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(sa.String(30), nullable=False)
+    caller_name: Mapped[str | None] = mapped_column(sa.String(200))
+    caller_number: Mapped[str | None] = mapped_column(sa.String(20), index=True)  # E.164
+    caller_number_raw: Mapped[str | None] = mapped_column(sa.String(40))
+    location_text: Mapped[str | None] = mapped_column(sa.Text)
+    description: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    presented_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    abandoned: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    created_by: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), nullable=False)
+    idempotency_key: Mapped[str | None] = mapped_column(sa.String(200))
+    request_fingerprint: Mapped[str | None] = mapped_column(sa.String(64))
+
+    __table_args__ = (
+        sa.UniqueConstraint("created_by", "idempotency_key", name="uq_contacts_idempotency"),
+        sa.Index("ix_contacts_presented_at", "presented_at"),
+    )

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from demandhub.contacts.channels import Channel
+
+MAX_TEXT = 10_000
+
+
+class ContactCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    channel: Channel
+    caller_name: str | None = Field(default=None, max_length=200)
+    caller_number: str | None = Field(default=None, max_length=40)
+    location_text: str | None = Field(default=None, max_length=2000)
+    description: str = Field(min_length=1, max_length=MAX_TEXT)
+    presented_at: AwareDatetime | None = Field(default=None, description="When the contact reached the force; now if omitted.")
+    answered_at: AwareDatetime | None = None
+    ended_at: AwareDatetime | None = None
+    abandoned: bool = Field(default=False, description="The caller went before anyone answered.")
+
+
+class ContactEnd(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    ended_at: AwareDatetime | None = None
+
+
+class ContactRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    channel: Channel
+    caller_name: str | None
+    caller_number: str | None
+    caller_number_raw: str | None
+    location_text: str | None
+    description: str
+    presented_at: datetime
+    answered_at: datetime | None
+    ended_at: datetime | None
+    abandoned: bool
+    created_at: datetime
+    created_by: int

@@ -1,0 +1,105 @@
+"""Fan committed outbox events out to live screens (server-sent events).
+
+One relay task per process tails the outbox; it wakes at once when this process commits an
+event (see `watch_commits`) and otherwise polls, so events written by other processes or
+workers still arrive. Slow subscribers lose their oldest events rather than stall the rest;
+screens re-read their data on every event, so a dropped one costs nothing lasting.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass
+
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session, sessionmaker
+
+from demandhub.events.service import PENDING_FLAG, events_after, latest_id
+
+
+@dataclass(frozen=True)
+class LiveEvent:
+    id: int
+    topic: str
+    kind: str
+    payload: dict
+
+
+class LiveFeed:
+    def __init__(self, sessions: sessionmaker[Session], *, poll_s: float = 1.0, queue_size: int = 100):
+        self._sessions = sessions
+        self._poll_s = poll_s
+        self._queue_size = queue_size
+        self._subscribers: set[asyncio.Queue[LiveEvent]] = set()
+        self._wake: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._task: asyncio.Task | None = None
+        self._last_id = 0
+
+    async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        self._last_id = await asyncio.to_thread(self._read_latest)
+        self._task = asyncio.create_task(self._run(), name="demandhub-live-feed")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    def nudge(self) -> None:
+        """Safe from any thread: something was committed, look now."""
+        if self._loop and self._wake and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._wake.set)
+
+    def subscribe(self) -> asyncio.Queue[LiveEvent]:
+        queue: asyncio.Queue[LiveEvent] = asyncio.Queue(maxsize=self._queue_size)
+        self._subscribers.add(queue)
+        return queue
+
+    def unsubscribe(self, queue: asyncio.Queue[LiveEvent]) -> None:
+        self._subscribers.discard(queue)
+
+    def _read_latest(self) -> int:
+        with self._sessions() as session:
+            return latest_id(session)
+
+    def _read_new(self, after: int) -> list[LiveEvent]:
+        with self._sessions() as session:
+            return [LiveEvent(e.id, e.topic, e.kind, e.payload) for e in events_after(session, after)]
+
+    async def _run(self) -> None:
+        assert self._wake is not None
+        while True:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self._poll_s)
+            self._wake.clear()
+            try:
+                batch = await asyncio.to_thread(self._read_new, self._last_id)
+            except Exception:  # the database being briefly away must not kill live screens
+                await asyncio.sleep(self._poll_s)
+                continue
+            for item in batch:
+                self._last_id = item.id
+                for queue in list(self._subscribers):
+                    if queue.full():
+                        with contextlib.suppress(asyncio.QueueEmpty):
+                            queue.get_nowait()
+                    queue.put_nowait(item)
+            if len(batch) == 500:
+                self._wake.set()
+
+
+def watch_commits(sessions: sessionmaker[Session], feed: LiveFeed) -> None:
+    """Nudge the feed after any commit that wrote outbox events."""
+
+    @sa_event.listens_for(sessions, "after_commit")
+    def _after_commit(session: Session) -> None:
+        if session.info.pop(PENDING_FLAG, False):
+            feed.nudge()
+
+    @sa_event.listens_for(sessions, "after_rollback")
+    def _after_rollback(session: Session) -> None:
+        session.info.pop(PENDING_FLAG, None)

@@ -1,0 +1,35 @@
+"""Publish after commit: events go into the outbox inside the use case's transaction.
+
+Readers tail the outbox by id. Writers take the chain lock before inserting, so ids become
+visible in order and a tailing reader never skips an event that commits late.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from demandhub.db import lock_chain
+from demandhub.events.models import OutboxEvent
+
+PENDING_FLAG = "demandhub.outbox_pending"
+
+
+def publish(session: Session, *, topic: str, kind: str, payload: dict, at: datetime) -> OutboxEvent:
+    lock_chain(session)
+    event = OutboxEvent(topic=topic, kind=kind, payload=payload, at=at)
+    session.add(event)
+    session.flush()
+    session.info[PENDING_FLAG] = True
+    return event
+
+
+def latest_id(session: Session) -> int:
+    return session.scalar(sa.select(sa.func.max(OutboxEvent.id))) or 0
+
+
+def events_after(session: Session, after_id: int, *, limit: int = 500) -> list[OutboxEvent]:
+    stmt = sa.select(OutboxEvent).where(OutboxEvent.id > after_id).order_by(OutboxEvent.id).limit(limit)
+    return list(session.scalars(stmt))

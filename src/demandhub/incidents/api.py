@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, Request, status
+
+from demandhub import classification
+from demandhub.auth.deps import require
+from demandhub.auth.roles import Actor, Permission
+from demandhub.incidents import service
+from demandhub.incidents.schemas import (CloseIncident, IncidentOpen, IncidentRead, IncidentSummary, LinkContact,
+                                         NoteIn, Regrade, StatusChange, read_of, summary_of)
+from demandhub.http import now, reading, settings, transaction
+
+router = APIRouter(prefix="/api", tags=["incidents"])
+
+
+def numbering(request: Request) -> service.Numbering:
+    s = settings(request)
+    return service.Numbering(prefix=s.reference_prefix, tz=ZoneInfo(s.timezone))
+
+
+@router.get("/classification")
+def get_classification(actor: Annotated[Actor, Depends(require(Permission.POLICY_READ))]) -> dict:
+    """Incident categories and types (after the National Standard for Incident Recording), qualifiers, closing codes."""
+    return {
+        "categories": [{"code": c.code, "label": c.label} for c in classification.CATEGORIES.values()],
+        "incident_types": [{"code": t.code, "label": t.label, "category": t.category, "restricted": t.restricted}
+                           for t in classification.INCIDENT_TYPES.values()],
+        "qualifiers": [{"code": q.code, "label": q.label} for q in classification.QUALIFIERS.values()],
+        "closing_codes": [{"code": c.code, "label": c.label} for c in classification.CLOSING_CODES.values()],
+    }
+
+
+@router.post("/contacts/{contact_id}/incident", status_code=status.HTTP_201_CREATED, response_model=IncidentRead)
+def open_incident(contact_id: int, body: IncidentOpen, request: Request,
+                  actor: Annotated[Actor, Depends(require(Permission.INCIDENT_GRADE))]):
+    """Open an incident from an assessed contact: accept the recommended grade or override it with a rationale."""
+    with transaction(request) as session:
+        incident = service.open_incident(
+            session, contact_id=contact_id, assessment_id=body.assessment_id,
+            decision=body, policy=request.app.state.policy, actor=actor, now=now(request),
+            numbering=numbering(request))
+        return read_of(service.detail(session, incident))
+
+
+@router.get("/incidents", response_model=list[IncidentSummary])
+def incident_queue(request: Request, actor: Annotated[Actor, Depends(require(Permission.INCIDENT_READ))]):
+    """The live queue: active incidents by grade, then age."""
+    with reading(request) as session:
+        return [summary_of(i) for i in service.queue(session, grade_order=request.app.state.policy.grade_codes)]
+
+
+@router.get("/incidents/{incident_id}", response_model=IncidentRead)
+def get_incident(incident_id: int, request: Request,
+                 actor: Annotated[Actor, Depends(require(Permission.INCIDENT_READ))]):
+    return _within(request, actor, incident_id, None)
+
+
+def _within(request: Request, actor: Actor, incident_id: int, use_case, **kwargs) -> IncidentRead:
+    """Read, or change then read, an incident. Views of restricted incidents are audited,
+    and so are refusals: the refusal commits before the 403 goes out."""
+    with transaction(request) as session:
+        incident = service.get_incident(session, incident_id)
+        if service.record_view(session, incident=incident, actor=actor, now=now(request)):
+            if use_case is not None:
+                incident = use_case(session, incident_id=incident_id, actor=actor, now=now(request), **kwargs)
+            return read_of(service.detail(session, incident))
+    raise service.refused(incident, actor)
+
+
+@router.post("/incidents/{incident_id}/contacts", response_model=IncidentRead)
+def link_contact(incident_id: int, body: LinkContact, request: Request,
+                 actor: Annotated[Actor, Depends(require(Permission.INCIDENT_UPDATE))]):
+    """Link a further contact about the same event."""
+    return _within(request, actor, incident_id, service.link_contact, contact_id=body.contact_id)
+
+
+@router.post("/incidents/{incident_id}/grade", response_model=IncidentRead)
+def regrade(incident_id: int, body: Regrade, request: Request,
+            actor: Annotated[Actor, Depends(require(Permission.INCIDENT_GRADE))]):
+    """Regrade from a new assessment of one of the incident's contacts."""
+    return _within(request, actor, incident_id, service.regrade, assessment_id=body.assessment_id,
+                  decision=body, policy=request.app.state.policy)
+
+
+@router.post("/incidents/{incident_id}/status", response_model=IncidentRead)
+def change_status(incident_id: int, body: StatusChange, request: Request,
+                  actor: Annotated[Actor, Depends(require(Permission.INCIDENT_UPDATE))]):
+    return _within(request, actor, incident_id, service.change_status, status=body.status, note=body.note)
+
+
+@router.post("/incidents/{incident_id}/close", response_model=IncidentRead)
+def close(incident_id: int, body: CloseIncident, request: Request,
+          actor: Annotated[Actor, Depends(require(Permission.INCIDENT_CLOSE))]):
+    return _within(request, actor, incident_id, service.close, closing_code=body.closing_code, note=body.note)
+
+
+@router.post("/incidents/{incident_id}/notes", response_model=IncidentRead)
+def add_note(incident_id: int, body: NoteIn, request: Request,
+             actor: Annotated[Actor, Depends(require(Permission.INCIDENT_UPDATE))]):
+    return _within(request, actor, incident_id, service.add_note, text=body.text)

@@ -1,0 +1,283 @@
+"""Incident use cases: open from an assessed contact, link further contacts, regrade, move
+through the lifecycle, close, and read with the restricted-incident rules.
+
+Every change writes a timeline entry, an audit entry and an outbox event in the caller's
+transaction, so the record, the chain of evidence and the live screens agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from demandhub import classification
+from demandhub.assessment import service as assessments
+from demandhub.assessment.models import Assessment, GradingDecision
+from demandhub.assessment.policy import GradingPolicy
+from demandhub.assessment.schemas import Decision
+from demandhub.audit import service as audit
+from demandhub.auth.roles import Actor, Permission
+from demandhub.contacts.models import Contact
+from demandhub.contacts.service import get_contact
+from demandhub.errors import Conflict, Forbidden, Invalid, NotFound
+from demandhub.events import service as events
+from demandhub.incidents.lifecycle import ACTIVE, Status, can_move
+from demandhub.incidents.models import Incident, IncidentContact, ReferenceCounter, TimelineEntry
+
+SUMMARY_CHARS = 280
+
+
+@dataclass(frozen=True)
+class Numbering:
+    prefix: str
+    tz: ZoneInfo
+
+
+def _next_reference(session: Session, *, numbering: Numbering, now: datetime) -> str:
+    day = now.astimezone(numbering.tz).strftime("%Y%m%d")
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = (insert(ReferenceCounter).values(day=day, last=1)
+            .on_conflict_do_update(index_elements=["day"], set_={"last": ReferenceCounter.last + 1})
+            .returning(ReferenceCounter.last))
+    seq = session.execute(stmt).scalar_one()
+    return f"{numbering.prefix}-{day}-{seq:04d}"
+
+
+def _trace(session: Session, incident: Incident, *, actor: Actor, now: datetime, action: str, kind: str,
+           text: str, data: dict | None = None) -> None:
+    """Timeline, audit and live event for one change to an incident."""
+    data = data or {}
+    incident.updated_at = now
+    session.add(TimelineEntry(incident_id=incident.id, at=now, actor=actor.username, kind=kind, text=text, data=data))
+    audit.append(session, actor=actor.username, action=action, entity_type="incident", entity_id=incident.id,
+                 at=now, details={"reference": incident.reference, **data})
+    events.publish(session, topic="incidents", kind=action, at=now,
+                   payload={"id": incident.id, "reference": incident.reference, "grade": incident.grade,
+                            "status": incident.status})
+
+
+def _grading_text(policy: GradingPolicy, decision: GradingDecision, assessment: Assessment) -> str:
+    rules = ", ".join(r["id"] for r in assessment.recommendation.get("fired", [])) or "none (policy default)"
+    label = policy.grade(decision.grade).label if decision.grade in policy.grade_codes else decision.grade
+    text = (f"Recommended grade {decision.recommended_grade} by policy {decision.policy_name} "
+            f"v{decision.policy_version} (rules fired: {rules}). ")
+    if decision.overridden:
+        return text + f"Overridden to grade {decision.grade} ({label}): {decision.override_rationale}"
+    return text + f"Accepted: grade {decision.grade} ({label})."
+
+
+def _decision_data(decision: GradingDecision) -> dict:
+    return {"grade": decision.grade, "recommended_grade": decision.recommended_grade,
+            "overridden": decision.overridden, "policy_version": decision.policy_version,
+            "assessment_id": decision.assessment_id}
+
+
+def _incident_of_contact(session: Session, contact_id: int) -> int | None:
+    return session.scalar(sa.select(IncidentContact.incident_id).where(IncidentContact.contact_id == contact_id))
+
+
+def _assessment_for(session: Session, contact: Contact, assessment_id: int | None) -> Assessment:
+    if assessment_id is None:
+        assessment = assessments.latest_assessment(session, contact.id)
+        if assessment is None:
+            raise Invalid(f"contact {contact.id} has no THRIVE+ assessment yet: assess it before grading",
+                          problems=[{"field": "assessment_id", "message": "no assessment recorded"}])
+        return assessment
+    assessment = assessments.get_assessment(session, assessment_id)
+    if assessment.contact_id != contact.id:
+        raise Invalid(f"assessment {assessment_id} belongs to contact {assessment.contact_id}, not {contact.id}",
+                      problems=[{"field": "assessment_id", "message": "belongs to another contact"}])
+    return assessment
+
+
+def open_incident(session: Session, *, contact_id: int, assessment_id: int | None, decision: Decision,
+                  policy: GradingPolicy, actor: Actor, now: datetime, numbering: Numbering) -> Incident:
+    contact = get_contact(session, contact_id)
+    if (existing := _incident_of_contact(session, contact_id)) is not None:
+        raise Conflict(f"contact {contact_id} already belongs to incident {existing}")
+    assessment = _assessment_for(session, contact, assessment_id)
+    grading = assessments.decide(session, assessment=assessment, decision=decision, policy=policy,
+                                 actor=actor, now=now)
+    kind = classification.incident_type(assessment.incident_type)
+    incident = Incident(
+        reference=_next_reference(session, numbering=numbering, now=now), category=kind.category,
+        incident_type=kind.code, qualifiers=list(assessment.qualifiers), grade=grading.grade,
+        status=Status.OPEN.value, restricted=kind.restricted,
+        summary=contact.description[:SUMMARY_CHARS], location_text=contact.location_text,
+        grading_decision_id=grading.id, created_at=now, created_by=actor.id, updated_at=now,
+    )
+    session.add(incident)
+    session.flush()
+    session.add(IncidentContact(contact_id=contact.id, incident_id=incident.id, linked_at=now, linked_by=actor.id))
+    _trace(session, incident, actor=actor, now=now, action="incident.created", kind="created",
+           text=f"Opened from {contact.channel} contact {contact.id} as {kind.label}.",
+           data={"contact_id": contact.id, "incident_type": kind.code})
+    _trace(session, incident, actor=actor, now=now, action="incident.graded", kind="graded",
+           text=_grading_text(policy, grading, assessment), data=_decision_data(grading))
+    return incident
+
+
+def get_incident(session: Session, incident_id: int, *, for_update: bool = False) -> Incident:
+    stmt = sa.select(Incident).where(Incident.id == incident_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    incident = session.scalar(stmt)
+    if incident is None:
+        raise NotFound(f"incident {incident_id} not found")
+    return incident
+
+
+def find_by_reference(session: Session, reference: str) -> Incident:
+    incident = session.scalar(sa.select(Incident).where(Incident.reference == reference))
+    if incident is None:
+        raise NotFound(f"incident {reference} not found")
+    return incident
+
+
+def _require_active(incident: Incident) -> None:
+    if incident.status == Status.CLOSED:
+        raise Conflict(f"incident {incident.reference} is closed; a supervisor can reopen it")
+
+
+def link_contact(session: Session, *, incident_id: int, contact_id: int, actor: Actor, now: datetime) -> Incident:
+    incident = get_incident(session, incident_id, for_update=True)
+    _require_active(incident)
+    contact = get_contact(session, contact_id)
+    if (existing := _incident_of_contact(session, contact_id)) is not None:
+        raise Conflict(f"contact {contact_id} already belongs to incident {existing}")
+    session.add(IncidentContact(contact_id=contact.id, incident_id=incident.id, linked_at=now, linked_by=actor.id))
+    _trace(session, incident, actor=actor, now=now, action="incident.contact_linked", kind="contact_linked",
+           text=f"Further {contact.channel} contact {contact.id} linked: {contact.description[:120]}",
+           data={"contact_id": contact.id})
+    return incident
+
+
+def regrade(session: Session, *, incident_id: int, assessment_id: int, decision: Decision,
+            policy: GradingPolicy, actor: Actor, now: datetime) -> Incident:
+    incident = get_incident(session, incident_id, for_update=True)
+    _require_active(incident)
+    assessment = assessments.get_assessment(session, assessment_id)
+    if _incident_of_contact(session, assessment.contact_id) != incident.id:
+        raise Invalid(f"assessment {assessment_id} is of a contact not linked to {incident.reference}",
+                      problems=[{"field": "assessment_id", "message": "contact not linked to this incident"}])
+    grading = assessments.decide(session, assessment=assessment, decision=decision, policy=policy,
+                                 actor=actor, now=now)
+    before = incident.grade
+    incident.grade = grading.grade
+    incident.grading_decision_id = grading.id
+    _trace(session, incident, actor=actor, now=now, action="incident.regraded", kind="graded",
+           text=f"Reassessed (version {assessment.version}); grade {before} -> {grading.grade}. "
+                + _grading_text(policy, grading, assessment),
+           data={"previous_grade": before, **_decision_data(grading)})
+    return incident
+
+
+def change_status(session: Session, *, incident_id: int, status: Status, note: str | None, actor: Actor,
+                  now: datetime) -> Incident:
+    incident = get_incident(session, incident_id, for_update=True)
+    current = Status(incident.status)
+    if status == Status.CLOSED:
+        raise Invalid("close an incident with its closing code (POST .../close), not by status",
+                      problems=[{"field": "status", "message": "use close"}])
+    if status == current:
+        raise Conflict(f"incident {incident.reference} is already {status.value}")
+    if not can_move(current, status):
+        raise Invalid(f"an incident that is {current.value} cannot become {status.value}",
+                      problems=[{"field": "status", "message": f"not allowed from {current.value}"}])
+    reopening = current == Status.CLOSED
+    if reopening and not actor.can(Permission.INCIDENT_REOPEN):
+        raise Forbidden(f"role '{actor.role.value}' may not reopen a closed incident")
+    incident.status = status.value
+    if reopening:
+        incident.closed_at, incident.closing_code = None, None
+    text = f"Reopened by {actor.display_name}" if reopening else f"Status {current.value} -> {status.value}"
+    _trace(session, incident, actor=actor, now=now, action="incident.reopened" if reopening else "incident.status_changed",
+           kind="status", text=text + (f": {note}" if note else "."),
+           data={"from": current.value, "to": status.value})
+    return incident
+
+
+def close(session: Session, *, incident_id: int, closing_code: str, note: str | None, actor: Actor,
+          now: datetime) -> Incident:
+    incident = get_incident(session, incident_id, for_update=True)
+    _require_active(incident)
+    if closing_code not in classification.CLOSING_CODES:
+        raise Invalid(f"unknown closing code {closing_code!r}",
+                      problems=[{"field": "closing_code", "message": "unknown; see GET /api/classification"}])
+    label = classification.CLOSING_CODES[closing_code].label
+    before = incident.status
+    incident.status, incident.closed_at, incident.closing_code = Status.CLOSED.value, now, closing_code
+    _trace(session, incident, actor=actor, now=now, action="incident.closed", kind="closed",
+           text=f"Closed: {label}" + (f". {note}" if note else "."),
+           data={"from": before, "closing_code": closing_code})
+    return incident
+
+
+def add_note(session: Session, *, incident_id: int, text: str, actor: Actor, now: datetime) -> Incident:
+    incident = get_incident(session, incident_id, for_update=True)
+    _trace(session, incident, actor=actor, now=now, action="incident.note_added", kind="note", text=text.strip())
+    return incident
+
+
+def may_see_details(actor: Actor, incident: Incident) -> bool:
+    return (not incident.restricted) or actor.can(Permission.RESTRICTED_READ) or incident.created_by == actor.id
+
+
+def record_view(session: Session, *, incident: Incident, actor: Actor, now: datetime) -> bool:
+    """Apply the restricted-incident rule and audit every view, or refused view, of one.
+
+    Returns whether the actor may go on. A refusal must still be committed (the attempt is
+    evidence too), so the caller commits and then raises `refused(...)`.
+    """
+    if not incident.restricted:
+        return True
+    allowed = may_see_details(actor, incident)
+    audit.append(session, actor=actor.username, action="incident.viewed" if allowed else "incident.view_refused",
+                 entity_type="incident", entity_id=incident.id, at=now,
+                 details={"reference": incident.reference, "restricted": True})
+    return allowed
+
+
+def refused(incident: Incident, actor: Actor) -> Forbidden:
+    return Forbidden(f"incident {incident.reference} is restricted; role '{actor.role.value}' may not see it")
+
+
+@dataclass(frozen=True)
+class IncidentDetail:
+    incident: Incident
+    contacts: list[Contact]
+    assessments: list[Assessment]
+    decisions: list[GradingDecision]
+    timeline: list[TimelineEntry]
+
+
+def detail(session: Session, incident: Incident) -> IncidentDetail:
+    contacts = list(session.scalars(
+        sa.select(Contact).join(IncidentContact, IncidentContact.contact_id == Contact.id)
+        .where(IncidentContact.incident_id == incident.id).order_by(Contact.presented_at)))
+    found = assessments.assessments_for(session, [c.id for c in contacts])
+    decisions = list(session.scalars(sa.select(GradingDecision)
+                                     .where(GradingDecision.assessment_id.in_([a.id for a in found]))
+                                     .order_by(GradingDecision.decided_at))) if found else []
+    timeline = list(session.scalars(sa.select(TimelineEntry).where(TimelineEntry.incident_id == incident.id)
+                                    .order_by(TimelineEntry.at, TimelineEntry.id)))
+    return IncidentDetail(incident, contacts, found, decisions, timeline)
+
+
+def queue(session: Session, *, grade_order: list[str], limit: int = 500) -> list[Incident]:
+    """Active incidents, most urgent grade first, then oldest first."""
+    rank = sa.case({code: i for i, code in enumerate(grade_order)}, value=Incident.grade, else_=len(grade_order))
+    stmt = (sa.select(Incident).where(Incident.status.in_([s.value for s in ACTIVE]))
+            .order_by(rank, Incident.created_at, Incident.id).limit(limit))
+    return list(session.scalars(stmt))
+
+
+def incident_for_contact(session: Session, contact_id: int) -> Incident | None:
+    incident_id = _incident_of_contact(session, contact_id)
+    return session.get(Incident, incident_id) if incident_id else None

@@ -1,0 +1,105 @@
+"""The control-room screens: taking a contact, the live queue, the incident page."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse
+
+from demandhub import classification
+from demandhub.auth.deps import check_csrf, require_page
+from demandhub.auth.roles import Actor, Permission
+from demandhub.contacts.channels import Channel
+from demandhub.http import now, reading, transaction
+from demandhub.incidents import service
+from demandhub.incidents.lifecycle import TRANSITIONS, Status
+from demandhub.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _types_by_category() -> list[tuple]:
+    return [(cat, [t for t in classification.INCIDENT_TYPES.values() if t.category == cat.code])
+            for cat in classification.CATEGORIES.values()]
+
+
+@router.get("/calls/new")
+def call_taking(request: Request, actor: Annotated[Actor, Depends(require_page(Permission.CONTACT_CREATE))]):
+    return render(request, "call_new.html", {
+        "active": "call", "policy": request.app.state.policy, "channels": list(Channel),
+        "types_by_category": _types_by_category(), "qualifiers": classification.QUALIFIERS.values(),
+        "now": now(request),
+    }, actor=actor)
+
+
+def _queue_context(request: Request) -> dict:
+    policy = request.app.state.policy
+    with reading(request) as session:
+        rows = service.queue(session, grade_order=policy.grade_codes)
+    return {"rows": rows, "policy": policy, "types": classification.INCIDENT_TYPES, "now": now(request)}
+
+
+@router.get("/queue")
+def queue_page(request: Request, actor: Annotated[Actor, Depends(require_page(Permission.INCIDENT_READ))]):
+    return render(request, "queue.html", {"active": "queue", **_queue_context(request)}, actor=actor)
+
+
+@router.get("/queue/rows")
+def queue_rows(request: Request, actor: Annotated[Actor, Depends(require_page(Permission.INCIDENT_READ))]):
+    """The queue's rows alone, fetched by the page whenever the live stream says something changed."""
+    return render(request, "queue_rows.html", _queue_context(request), actor=actor)
+
+
+@router.get("/incidents/{reference}")
+def incident_page(reference: str, request: Request,
+                  actor: Annotated[Actor, Depends(require_page(Permission.INCIDENT_READ))]):
+    with transaction(request) as session:
+        incident = service.find_by_reference(session, reference)
+        allowed = service.record_view(session, incident=incident, actor=actor, now=now(request))
+        detail = service.detail(session, incident) if allowed else None
+    if detail is None:
+        raise service.refused(incident, actor)
+    current = Status(incident.status)
+    moves = [s for s in TRANSITIONS[current] if s != Status.CLOSED
+             and (current != Status.CLOSED or actor.can(Permission.INCIDENT_REOPEN))]
+    return render(request, "incident.html", {
+        "active": "queue", "d": detail, "i": incident, "policy": request.app.state.policy,
+        "type": classification.incident_type(incident.incident_type),
+        "qualifier_labels": {q.code: q.label for q in classification.QUALIFIERS.values()},
+        "closing_codes": classification.CLOSING_CODES, "moves": moves, "status": current,
+    }, actor=actor)
+
+
+def _act(request: Request, actor: Actor, reference: str, use_case, **kwargs) -> RedirectResponse:
+    """A form on the incident page: do it, then show the page again (post-redirect-get)."""
+    with transaction(request) as session:
+        incident = service.find_by_reference(session, reference)
+        if service.record_view(session, incident=incident, actor=actor, now=now(request)):
+            use_case(session, incident_id=incident.id, actor=actor, now=now(request), **kwargs)
+            return RedirectResponse(f"/incidents/{reference}", status_code=303)
+    raise service.refused(incident, actor)
+
+
+@router.post("/incidents/{reference}/status")
+def status_form(reference: str, request: Request, status: Annotated[Status, Form()],
+                actor: Annotated[Actor, Depends(require_page(Permission.INCIDENT_UPDATE))],
+                note: Annotated[str, Form(max_length=4000)] = "", csrf: Annotated[str, Form()] = ""):
+    check_csrf(request, csrf)
+    return _act(request, actor, reference, service.change_status, status=status, note=note.strip() or None)
+
+
+@router.post("/incidents/{reference}/close")
+def close_form(reference: str, request: Request, closing_code: Annotated[str, Form(max_length=60)],
+               actor: Annotated[Actor, Depends(require_page(Permission.INCIDENT_CLOSE))],
+               note: Annotated[str, Form(max_length=4000)] = "", csrf: Annotated[str, Form()] = ""):
+    check_csrf(request, csrf)
+    return _act(request, actor, reference, service.close, closing_code=closing_code, note=note.strip() or None)
+
+
+@router.post("/incidents/{reference}/notes")
+def note_form(reference: str, request: Request, text: Annotated[str, Form(min_length=1, max_length=10_000)],
+              actor: Annotated[Actor, Depends(require_page(Permission.INCIDENT_UPDATE))],
+              csrf: Annotated[str, Form()] = ""):
+    check_csrf(request, csrf)
+    return _act(request, actor, reference, service.add_note, text=text)

@@ -1,0 +1,19 @@
+"""Every table, for migrations and tests that need the whole schema. Imported on demand only."""
+
+from __future__ import annotations
+
+import importlib
+
+MODEL_MODULES = (
+    "demandhub.audit.models",
+    "demandhub.events.models",
+    "demandhub.auth.models",
+    "demandhub.contacts.models",
+    "demandhub.assessment.models",
+    "demandhub.incidents.models",
+)
+
+
+def import_all() -> None:
+    for name in MODEL_MODULES:
+        importlib.import_module(name)

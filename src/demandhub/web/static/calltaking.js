@@ -1,0 +1,144 @@
+// The call-taking screen: live risk cues and grade recommendation, then one submit that
+// records the contact, its THRIVE+ assessment and the incident with the handler's decision.
+"use strict";
+(function () {
+  var form = document.getElementById("call-form");
+  var csrf = document.querySelector('meta[name="csrf-token"]').content;
+  var idempotencyKey = (window.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Date.now()) + Math.random();
+  var presentedAt = form.dataset.presented;
+  var removedCues = {};
+  var currentCues = [];
+  // Kept across a failed submit so a retry reuses the recorded contact; the assessment is
+  // recorded afresh each time (a new version), since the handler may have changed it.
+  var contactId = null;
+
+  function $(id) { return document.getElementById(id); }
+  function debounce(fn, ms) { var t; return function () { clearTimeout(t); t = setTimeout(fn, ms); }; }
+  function el(tag, text, cls) { var e = document.createElement(tag); if (text) e.textContent = text; if (cls) e.className = cls; return e; }
+
+  function api(path, body, extraHeaders) {
+    var headers = {"Content-Type": "application/json", "X-CSRF-Token": csrf};
+    Object.assign(headers, extraHeaders || {});
+    return fetch(path, {method: "POST", headers: headers, credentials: "same-origin", body: JSON.stringify(body)})
+      .then(function (r) { return r.json().catch(function () { return {}; }).then(function (j) { return {ok: r.ok, status: r.status, body: j}; }); });
+  }
+
+  function checked(name) {
+    return Array.prototype.map.call(form.querySelectorAll('input[name="' + name + '"]:checked'), function (i) { return i.value; });
+  }
+
+  function draft() {
+    var dims = {};
+    form.querySelectorAll("[data-dimension]").forEach(function (s) {
+      var name = s.dataset.dimension;
+      var rationale = form.querySelector('[data-dimension-rationale="' + name + '"]').value;
+      if (s.value || rationale.trim()) dims[name] = {level: s.value || null, rationale: rationale || null};
+    });
+    return {
+      incident_type: $("incident_type").value || null,
+      qualifiers: checked("qualifiers"),
+      dimensions: dims,
+      vulnerabilities: checked("vulnerabilities"),
+      cue_flags: currentCues.filter(function (c) { return !removedCues[c.flag]; }).map(function (c) { return c.flag; })
+    };
+  }
+
+  function renderRecommendation(rec) {
+    $("rec-grade").textContent = rec.grade + " – " + rec.grade_label;
+    $("rec-grade").className = "grade-big grade-" + rec.grade;
+    $("rec-policy").textContent = "Policy " + rec.policy_name + " v" + rec.policy_version;
+    var rules = $("rec-rules"); rules.innerHTML = "";
+    if (!rec.fired.length) rules.appendChild(el("li", "No rule fired: the policy's default grade."));
+    rec.fired.forEach(function (r) {
+      var li = el("li");
+      li.appendChild(el("strong", r.id));
+      li.appendChild(document.createTextNode((r.grade ? " → grade " + r.grade : "") + ": " + r.description));
+      if (r.reasons && r.reasons.length) li.appendChild(el("span", " (" + r.reasons.join("; ") + ")", "hint"));
+      rules.appendChild(li);
+    });
+    var actions = $("rec-actions"); actions.innerHTML = "";
+    if (!rec.required_actions.length) actions.appendChild(el("li", "None."));
+    rec.required_actions.forEach(function (a) { actions.appendChild(el("li", a)); });
+  }
+
+  var preview = debounce(function () {
+    api("/api/grading/preview", draft()).then(function (res) {
+      if (res.ok) renderRecommendation(res.body.recommendation);
+    });
+  }, 200);
+
+  function renderCues() {
+    var box = $("cues"); box.innerHTML = "";
+    currentCues.forEach(function (c) {
+      var label = el("label", null, "cue");
+      var box2 = document.createElement("input");
+      box2.type = "checkbox"; box2.checked = !removedCues[c.flag]; box2.dataset.cue = c.flag;
+      box2.addEventListener("change", function () { removedCues[c.flag] = !box2.checked; preview(); });
+      label.appendChild(box2);
+      label.appendChild(document.createTextNode(" " + c.label + ": "));
+      label.appendChild(el("q", c.matches.join(", ")));
+      box.appendChild(label);
+    });
+  }
+
+  var findCues = debounce(function () {
+    api("/api/cues", {text: $("description").value}).then(function (res) {
+      if (!res.ok) return;
+      currentCues = res.body; renderCues(); preview();
+    });
+  }, 250);
+
+  form.addEventListener("input", function (e) { if (e.target.id === "description") findCues(); else preview(); });
+  form.addEventListener("change", function (e) {
+    if (e.target.name === "decision") $("override-fields").hidden = e.target.value !== "override";
+    preview();
+  });
+
+  function showErrors(messages) {
+    var list = $("error-list"); list.innerHTML = "";
+    messages.forEach(function (m) { list.appendChild(el("li", m)); });
+    $("error-summary").hidden = false;
+    $("error-summary").focus();
+  }
+
+  function problemsOf(res) {
+    var b = res.body || {};
+    if (b.problems && b.problems.length) return b.problems.map(function (p) { return p.message; });
+    if (Array.isArray(b.detail)) return b.detail.map(function (d) { return (d.loc || []).slice(1).join(".") + ": " + d.msg; });
+    return [b.detail || ("The server answered " + res.status)];
+  }
+
+  form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    $("submit").disabled = true;
+    var ndm = {};
+    form.querySelectorAll("[data-ndm]").forEach(function (t) { if (t.value.trim()) ndm[t.dataset.ndm] = t.value; });
+    var contact = {
+      channel: $("channel").value, caller_name: $("caller_name").value || null,
+      caller_number: $("caller_number").value || null, location_text: $("location_text").value || null,
+      description: $("description").value, presented_at: presentedAt, answered_at: presentedAt
+    };
+    var d = draft(); d.ndm = ndm;
+    var override = form.querySelector('input[name="decision"]:checked').value === "override";
+    var decision = override ? {decision: "override", grade: $("override-grade").value, rationale: $("override-rationale").value}
+                            : {decision: "accept"};
+    var step = contactId ? Promise.resolve({ok: true, body: {id: contactId}})
+                         : api("/api/contacts", contact, {"Idempotency-Key": idempotencyKey});
+    step.then(function (res) {
+      if (!res.ok) throw res;
+      contactId = res.body.id;
+      return api("/api/contacts/" + contactId + "/assessments", d);
+    }).then(function (res) {
+      if (!res.ok) throw res;
+      decision.assessment_id = res.body.id;
+      return api("/api/contacts/" + contactId + "/incident", decision);
+    }).then(function (res) {
+      if (!res.ok) throw res;
+      window.location.href = "/incidents/" + res.body.reference;
+    }).catch(function (res) {
+      $("submit").disabled = false;
+      showErrors(res && res.status ? problemsOf(res) : ["Could not reach the server. Nothing was lost: try again."]);
+    });
+  });
+  preview();
+})();

@@ -1,0 +1,130 @@
+"""Each role walks every route: it may do what its role needs and is refused the rest."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.routing import APIRoute
+
+from demandhub.auth.roles import GRANTS, Permission, Role
+from tests.conftest import PASSWORD
+
+PUBLIC = {"/login", "/logout", "/api/auth/token", "/docs", "/docs/oauth2-redirect", "/openapi.json", "/redoc"}
+ANY_LOGGED_IN = {"/", "/account", "/live", "/api/me"}
+
+
+def _permission(route: APIRoute) -> Permission | None:
+    stack = list(route.dependant.dependencies)
+    while stack:
+        dep = stack.pop()
+        if getattr(dep.call, "permission", None):
+            return dep.call.permission
+        stack.extend(dep.dependencies)
+    return None
+
+
+def _api_routes(routes):
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield route
+        included = getattr(route, "original_router", None)  # FastAPI >= 0.165 includes routers lazily
+        if included is not None:
+            yield from _api_routes(included.routes)
+
+
+def routes(app) -> list[tuple[str, str, Permission | None]]:
+    out = [(method, route.path, _permission(route))
+           for route in _api_routes(app.routes) for method in route.methods - {"HEAD"}]
+    assert len(out) > 20, "the route walk found too few routes to be looking in the right place"
+    return sorted(out, key=lambda r: (r[1], r[0]))
+
+
+def test_every_route_is_public_open_to_any_login_or_names_its_permission(app):
+    for method, path, permission in routes(app):
+        assert permission is not None or path in PUBLIC | ANY_LOGGED_IN, f"{method} {path} checks no role"
+
+
+def _fill(path: str) -> str:
+    return (path.replace("{contact_id}", "999999").replace("{incident_id}", "999999")
+            .replace("{reference}", "INC-00000000-0000"))
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_each_role_may_do_what_it_needs_and_no_more(client, auth, role):
+    allowed, refused = [], []
+    for method, path, permission in routes(client.app):
+        if permission is None or path == "/live":
+            continue
+        if path.startswith("/api/"):
+            r = client.request(method, _fill(path), headers=auth[role], json={})
+        else:  # pages use the session cookie
+            client.cookies.clear()
+            client.post("/login", data={"username": role.value.replace("_", "-"), "password": PASSWORD,
+                                        "csrf": _csrf(client)})
+            r = client.request(method, _fill(path), data={"csrf": _csrf(client)}, follow_redirects=False)
+        (refused if r.status_code in (401, 403) else allowed).append((method, path, permission))
+        expected = permission in GRANTS[role]
+        assert (r.status_code not in (401, 403)) == expected, (
+            f"{role.value} {method} {path} -> {r.status_code} (needs {permission.value}): {r.text[:200]}")
+    assert allowed, f"{role.value} may do nothing at all"
+    client.cookies.clear()
+
+
+def _csrf(client) -> str:
+    page = client.get("/login")
+    return re.search(r'name="csrf-token" content="([^"]+)"', page.text).group(1)
+
+
+def test_the_grants_give_each_role_its_job():
+    assert Permission.CONTACT_CREATE in GRANTS[Role.CALL_HANDLER]
+    assert Permission.INCIDENT_GRADE not in GRANTS[Role.DISPATCHER]
+    assert Permission.INCIDENT_REOPEN in GRANTS[Role.SUPERVISOR]
+    assert Permission.INCIDENT_CLOSE in GRANTS[Role.RESOLUTION_OFFICER]
+    assert not {Permission.CONTACT_CREATE, Permission.INCIDENT_UPDATE} & GRANTS[Role.QUALITY_REVIEWER]
+    assert GRANTS[Role.ANALYST] == {Permission.INCIDENT_READ, Permission.POLICY_READ}
+    assert Permission.INCIDENT_READ not in GRANTS[Role.ADMINISTRATOR]
+    assert Permission.USERS_MANAGE in GRANTS[Role.ADMINISTRATOR]
+
+
+def test_no_token_no_entry(client, users):
+    assert client.get("/api/incidents").status_code == 401
+    assert client.get("/api/incidents", headers={"Authorization": "Bearer nope"}).status_code == 401
+    assert client.get("/api/incidents", headers={"Authorization": "Basic abc"}).status_code == 401
+    r = client.get("/queue", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/login?next=/queue")
+
+
+def test_tokens_expire(client, users, clock):
+    token = client.post("/api/auth/token", json={"username": "analyst", "password": PASSWORD}).json()["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/me", headers=headers).status_code == 200
+    clock.advance(days=31)
+    assert client.get("/api/me", headers=headers).status_code == 401
+
+
+def test_wrong_password_is_refused(client, users):
+    r = client.post("/api/auth/token", json={"username": "analyst", "password": "wrong-password"})
+    assert r.status_code == 401
+    r = client.post("/api/auth/token", json={"username": "nobody", "password": "wrong-password"})
+    assert r.status_code == 401
+
+
+def test_a_page_session_cannot_write_through_the_api_without_the_csrf_token(client, users):
+    client.post("/login", data={"username": "call-handler", "password": PASSWORD, "csrf": _csrf(client)})
+    csrf = _csrf(client)  # a login starts a new session with a new token
+    body = {"channel": "101", "description": "test"}
+    assert client.post("/api/contacts", json=body).status_code == 403
+    assert client.post("/api/contacts", json=body, headers={"X-CSRF-Token": csrf}).status_code == 201
+
+
+def test_administrators_add_accounts_through_the_api(client, auth):
+    admin = auth[Role.ADMINISTRATOR]
+    r = client.post("/api/users", json={"username": "new.handler", "password": "long-enough-pw",
+                                        "role": "call_handler", "display_name": "New Handler"}, headers=admin)
+    assert r.status_code == 201 and r.json()["role"] == "call_handler"
+    assert client.post("/api/users", json={"username": "new.handler", "password": "long-enough-pw",
+                                           "role": "call_handler"}, headers=admin).status_code == 409
+    r = client.post("/api/users", json={"username": "x2", "password": "long-enough-pw", "role": "wizard"},
+                    headers=admin)
+    assert r.status_code == 422 and "role" in r.text

@@ -1,0 +1,75 @@
+"""A handler takes a 999 call in the browser; a dispatcher's open queue shows it without reloading."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+
+
+def test_handler_takes_a_999_call_and_an_open_queue_updates_live(login, server):
+    queue = login("dispatcher")
+    queue.goto(f"{server}/queue")
+    expect(queue.locator("#live-status")).to_have_text("Live")
+    before = queue.locator("#queue-rows tr[data-reference]").count()
+
+    page = login("call-handler")
+    expect(page).to_have_url(f"{server}/calls/new")
+    page.select_option("#channel", "999")
+    page.fill("#caller_name", "Maria Lopez")
+    page.fill("#caller_number", "07700 900123")
+    page.fill("#location_text", "14 Mill Road")
+    page.fill("#description", "My ex is outside with a knife and he is threatening to kill me. My kids are here.")
+    cues = page.locator("#cues")
+    expect(cues).to_contain_text("knife")
+    expect(cues.locator("input[data-cue=weapon]")).to_be_checked()
+
+    page.select_option("#incident_type", "crime.violence_with_injury")
+    for dim in ("threat", "harm", "risk"):
+        page.select_option(f"#dim-{dim}-level", "high")
+        page.fill(f"#dim-{dim}-rationale", f"{dim}: armed ex-partner outside, threatening to kill")
+    for dim in ("investigation", "vulnerability", "engagement"):
+        page.select_option(f"#dim-{dim}-level", "medium")
+        page.fill(f"#dim-{dim}-rationale", f"{dim}: as described")
+    page.check("input[name=vulnerabilities][value=domestic_abuse]")
+    expect(page.locator("#rec-grade")).to_contain_text("1")
+    expect(page.locator("#rec-rules")).to_contain_text("danger-to-life")
+    expect(page.locator("#rec-actions")).to_contain_text("DASH")
+
+    for field in page.locator("[data-ndm]").all():
+        field.fill("Recorded during the call.")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "call-taking.png"), full_page=True)
+    page.click("#submit")
+    page.wait_for_url(f"{server}/incidents/INC-*")
+    reference = page.url.rsplit("/", 1)[1]
+    expect(page.locator("#timeline")).to_contain_text("Accepted: grade 1")
+    page.screenshot(path=str(SHOTS / "incident.png"), full_page=True)
+
+    row = queue.locator(f"#queue-rows tr[data-reference='{reference}']")
+    expect(row).to_be_visible()
+    expect(row.locator(".grade")).to_have_text("1")
+    assert queue.locator("#queue-rows tr[data-reference]").count() == before + 1
+    queue.screenshot(path=str(SHOTS / "queue.png"), full_page=True)
+
+
+def test_an_incomplete_assessment_shows_what_is_missing(login, server):
+    page = login("call-handler")
+    page.fill("#description", "Loud music next door")
+    page.select_option("#incident_type", "asb.nuisance")
+    page.click("#submit")
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_visible()
+    expect(summary).to_contain_text("Threat")
+    expect(summary).to_be_focused()
+
+
+def test_the_queue_works_from_the_keyboard(login, server):
+    page = login("supervisor")
+    page.goto(f"{server}/queue")
+    page.keyboard.press("Tab")
+    expect(page.locator(".skip")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#main")).to_be_focused()

@@ -1,0 +1,66 @@
+"""The `demandhub` command as an administrator uses it."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from typer.testing import CliRunner
+
+from demandhub.cli import app
+
+runner = CliRunner()
+
+
+def env(tmp_path, engine):
+    return {"DEMANDHUB_DATA_DIR": str(tmp_path), "DEMANDHUB_DATABASE_URL": engine.url.render_as_string(False)}
+
+
+def test_users_add_then_list(tmp_path, engine):
+    r = runner.invoke(app, ["users", "add", "jo.reid", "--role", "supervisor", "--name", "Jo Reid",
+                            "--password-stdin"], input="a-long-password\n", env=env(tmp_path, engine))
+    assert r.exit_code == 0, r.output
+    assert "Added jo.reid (supervisor)" in r.output
+    r = runner.invoke(app, ["users", "list"], env=env(tmp_path, engine))
+    assert "jo.reid" in r.output and "supervisor" in r.output
+
+
+def test_users_add_refuses_unknown_roles_and_short_passwords(tmp_path, engine):
+    r = runner.invoke(app, ["users", "add", "x1", "--role", "wizard", "--password-stdin"], input="a-long-password\n",
+                      env=env(tmp_path, engine))
+    assert r.exit_code == 1 and "unknown role" in r.output
+    r = runner.invoke(app, ["users", "add", "x1", "--role", "analyst", "--password-stdin"], input="short\n",
+                      env=env(tmp_path, engine))
+    assert r.exit_code == 1 and "at least 8" in r.output
+
+
+def test_audit_verify_reports_an_intact_chain_and_a_broken_one(tmp_path, engine):
+    runner.invoke(app, ["users", "add", "jo.reid", "--role", "supervisor", "--password-stdin"],
+                  input="a-long-password\n", env=env(tmp_path, engine))
+    r = runner.invoke(app, ["audit", "verify"], env=env(tmp_path, engine))
+    assert r.exit_code == 0 and "intact: 1 entries" in r.output
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(sa.text("ALTER TABLE audit_entries DISABLE TRIGGER audit_entries_append_only"))
+        else:
+            conn.execute(sa.text("DROP TRIGGER audit_entries_no_update"))
+        conn.execute(sa.text("UPDATE audit_entries SET details = '{}'"))
+        if engine.dialect.name == "postgresql":
+            conn.execute(sa.text("ALTER TABLE audit_entries ENABLE TRIGGER audit_entries_append_only"))
+    r = runner.invoke(app, ["audit", "verify"], env=env(tmp_path, engine))
+    assert r.exit_code == 1 and "BROKEN at entry 1" in r.output
+
+
+def test_policy_check_names_the_line_and_the_problem(tmp_path, engine):
+    bad = tmp_path / "policy.yaml"
+    bad.write_text("name: broken\nversion: '1'\nlevels: [low, high\n")
+    r = runner.invoke(app, ["policy", "check", str(bad)], env=env(tmp_path, engine))
+    assert r.exit_code == 1
+    assert f"{bad}:" in r.output.replace("\n", "") and ":4:" in r.output.replace("\n", "") or ":3:" in r.output
+    r = runner.invoke(app, ["policy", "check"], env=env(tmp_path, engine))
+    assert r.exit_code == 0 and "Policy default" in r.output
+
+
+def test_serve_refuses_a_malformed_policy_at_start(tmp_path, engine):
+    bad = tmp_path / "policy.yaml"
+    bad.write_text("name: broken\n")
+    r = runner.invoke(app, ["serve"], env={**env(tmp_path, engine), "DEMANDHUB_POLICY_FILE": str(bad)})
+    assert r.exit_code == 2 and "Grading policy refused" in r.output and str(bad) in r.output.replace("\n", "")
