@@ -137,13 +137,15 @@ def users(sessions, clock):
 
 
 @pytest.fixture
-def auth(client, users):
-    """Bearer headers per role: auth[Role.CALL_HANDLER]."""
+def auth(sessions, users, clock):
+    """Bearer headers per role: auth[Role.CALL_HANDLER]. (Logging in through the API is tested
+    in tests/auth; here tokens are issued directly so fixtures need no running client.)"""
     headers = {}
-    for role, actor in users.items():
-        r = client.post("/api/auth/token", json={"username": actor.username, "password": PASSWORD})
-        assert r.status_code == 200, r.text
-        headers[role] = {"Authorization": f"Bearer {r.json()['token']}"}
+    with db.unit_of_work(sessions) as session:
+        for role, actor in users.items():
+            user = accounts.get_user(session, actor.id)
+            token = accounts.issue_token(session, user=user, now=clock(), lifetime=timedelta(days=30))
+            headers[role] = {"Authorization": f"Bearer {token}"}
     return headers
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Iterator
+from typing import Annotated, Iterator
 
-from fastapi import Request
+from fastapi import Path, Request
 from sqlalchemy.orm import Session
 
 from demandhub.db import unit_of_work
@@ -31,3 +31,8 @@ def now(request: Request) -> datetime:
 
 def settings(request: Request):
     return request.app.state.settings
+
+
+# Ids are 64-bit in the database; anything larger is a 422 naming the id, not a driver error.
+MAX_ID = 2**63 - 1
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]

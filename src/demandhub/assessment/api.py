@@ -10,7 +10,7 @@ from demandhub.assessment.schemas import AssessmentCreate, AssessmentRead, CueRe
 from demandhub.auth.deps import require
 from demandhub.auth.roles import Actor, Permission
 from demandhub.contacts.service import get_contact
-from demandhub.http import now, reading, transaction
+from demandhub.http import PathId, now, reading, transaction
 
 router = APIRouter(prefix="/api", tags=["assessment"])
 
@@ -43,7 +43,7 @@ def preview(body: GradingDraft, request: Request,
 
 @router.post("/contacts/{contact_id}/assessments", status_code=status.HTTP_201_CREATED,
              response_model=AssessmentRead)
-def create_assessment(contact_id: int, body: AssessmentCreate, request: Request,
+def create_assessment(contact_id: PathId, body: AssessmentCreate, request: Request,
                       actor: Annotated[Actor, Depends(require(Permission.ASSESSMENT_CREATE))]):
     """Record a THRIVE+ assessment (a new version if the contact was assessed before)."""
     with transaction(request) as session:
@@ -53,7 +53,7 @@ def create_assessment(contact_id: int, body: AssessmentCreate, request: Request,
 
 
 @router.get("/contacts/{contact_id}/assessments", response_model=list[AssessmentRead])
-def list_assessments(contact_id: int, request: Request,
+def list_assessments(contact_id: PathId, request: Request,
                      actor: Annotated[Actor, Depends(require(Permission.CONTACT_READ))]):
     with reading(request) as session:
         get_contact(session, contact_id)

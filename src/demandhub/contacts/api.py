@@ -9,7 +9,7 @@ from demandhub.auth.roles import Actor, Permission
 from demandhub.contacts import service
 from demandhub.contacts.channels import Channel
 from demandhub.contacts.schemas import ContactCreate, ContactEnd, ContactRead
-from demandhub.http import now, reading, settings, transaction
+from demandhub.http import PathId, now, reading, settings, transaction
 
 router = APIRouter(prefix="/api", tags=["contacts"])
 
@@ -39,14 +39,14 @@ def create_contact(
 
 
 @router.get("/contacts/{contact_id}", response_model=ContactRead)
-def get_contact(contact_id: int, request: Request,
+def get_contact(contact_id: PathId, request: Request,
                 actor: Annotated[Actor, Depends(require(Permission.CONTACT_READ))]):
     with reading(request) as session:
         return ContactRead.model_validate(service.get_contact(session, contact_id))
 
 
 @router.post("/contacts/{contact_id}/end", response_model=ContactRead)
-def end_contact(contact_id: int, body: ContactEnd, request: Request,
+def end_contact(contact_id: PathId, body: ContactEnd, request: Request,
                 actor: Annotated[Actor, Depends(require(Permission.CONTACT_CREATE))]):
     with transaction(request) as session:
         contact = service.end_contact(session, contact_id=contact_id, ended_at=body.ended_at,

@@ -11,7 +11,7 @@ from demandhub.auth.roles import Actor, Permission
 from demandhub.incidents import service
 from demandhub.incidents.schemas import (CloseIncident, IncidentOpen, IncidentRead, IncidentSummary, LinkContact,
                                          NoteIn, Regrade, StatusChange, read_of, summary_of)
-from demandhub.http import now, reading, settings, transaction
+from demandhub.http import PathId, now, reading, settings, transaction
 
 router = APIRouter(prefix="/api", tags=["incidents"])
 
@@ -34,7 +34,7 @@ def get_classification(actor: Annotated[Actor, Depends(require(Permission.POLICY
 
 
 @router.post("/contacts/{contact_id}/incident", status_code=status.HTTP_201_CREATED, response_model=IncidentRead)
-def open_incident(contact_id: int, body: IncidentOpen, request: Request,
+def open_incident(contact_id: PathId, body: IncidentOpen, request: Request,
                   actor: Annotated[Actor, Depends(require(Permission.INCIDENT_GRADE))]):
     """Open an incident from an assessed contact: accept the recommended grade or override it with a rationale."""
     with transaction(request) as session:
@@ -53,7 +53,7 @@ def incident_queue(request: Request, actor: Annotated[Actor, Depends(require(Per
 
 
 @router.get("/incidents/{incident_id}", response_model=IncidentRead)
-def get_incident(incident_id: int, request: Request,
+def get_incident(incident_id: PathId, request: Request,
                  actor: Annotated[Actor, Depends(require(Permission.INCIDENT_READ))]):
     return _within(request, actor, incident_id, None)
 
@@ -71,14 +71,14 @@ def _within(request: Request, actor: Actor, incident_id: int, use_case, **kwargs
 
 
 @router.post("/incidents/{incident_id}/contacts", response_model=IncidentRead)
-def link_contact(incident_id: int, body: LinkContact, request: Request,
+def link_contact(incident_id: PathId, body: LinkContact, request: Request,
                  actor: Annotated[Actor, Depends(require(Permission.INCIDENT_UPDATE))]):
     """Link a further contact about the same event."""
     return _within(request, actor, incident_id, service.link_contact, contact_id=body.contact_id)
 
 
 @router.post("/incidents/{incident_id}/grade", response_model=IncidentRead)
-def regrade(incident_id: int, body: Regrade, request: Request,
+def regrade(incident_id: PathId, body: Regrade, request: Request,
             actor: Annotated[Actor, Depends(require(Permission.INCIDENT_GRADE))]):
     """Regrade from a new assessment of one of the incident's contacts."""
     return _within(request, actor, incident_id, service.regrade, assessment_id=body.assessment_id,
@@ -86,18 +86,18 @@ def regrade(incident_id: int, body: Regrade, request: Request,
 
 
 @router.post("/incidents/{incident_id}/status", response_model=IncidentRead)
-def change_status(incident_id: int, body: StatusChange, request: Request,
+def change_status(incident_id: PathId, body: StatusChange, request: Request,
                   actor: Annotated[Actor, Depends(require(Permission.INCIDENT_UPDATE))]):
     return _within(request, actor, incident_id, service.change_status, status=body.status, note=body.note)
 
 
 @router.post("/incidents/{incident_id}/close", response_model=IncidentRead)
-def close(incident_id: int, body: CloseIncident, request: Request,
+def close(incident_id: PathId, body: CloseIncident, request: Request,
           actor: Annotated[Actor, Depends(require(Permission.INCIDENT_CLOSE))]):
     return _within(request, actor, incident_id, service.close, closing_code=body.closing_code, note=body.note)
 
 
 @router.post("/incidents/{incident_id}/notes", response_model=IncidentRead)
-def add_note(incident_id: int, body: NoteIn, request: Request,
+def add_note(incident_id: PathId, body: NoteIn, request: Request,
              actor: Annotated[Actor, Depends(require(Permission.INCIDENT_UPDATE))]):
     return _within(request, actor, incident_id, service.add_note, text=body.text)

@@ -6,17 +6,18 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from demandhub.assessment.schemas import AssessmentRead, Decision, DecisionRead
 from demandhub.contacts.schemas import ContactRead
+from demandhub.http import MAX_ID
 from demandhub.incidents.lifecycle import Status
 
 
 class IncidentOpen(Decision):
     """Open an incident from an assessed contact, with the handler's decision on the grade."""
 
-    assessment_id: int | None = Field(default=None, description="Defaults to the contact's latest assessment.")
+    assessment_id: int | None = Field(default=None, ge=1, le=MAX_ID, description="Defaults to the contact's latest assessment.")
 
 
 class Regrade(Decision):
-    assessment_id: int
+    assessment_id: int = Field(ge=1, le=MAX_ID)
 
 
 class StatusChange(BaseModel):
@@ -42,7 +43,7 @@ class NoteIn(BaseModel):
 class LinkContact(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    contact_id: int
+    contact_id: int = Field(ge=1, le=MAX_ID)
 
 
 class IncidentSummary(BaseModel):
