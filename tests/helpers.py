@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from demandhub.assessment.policy import load_default_policy
+from demandhub.assessment.loader import load_default_policy
 
 NDM = {
     "information": "Caller reports it as happening now.",

@@ -16,7 +16,8 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from demandhub import db
 from demandhub.assessment import api as assessment_api
-from demandhub.assessment.policy import GradingPolicy, load_default_policy, load_policy
+from demandhub.assessment.loader import load_default_policy, load_policy
+from demandhub.assessment.policy import GradingPolicy
 from demandhub.auth import api as auth_api
 from demandhub.auth.deps import LoginRequired
 from demandhub.clock import Clock, utcnow

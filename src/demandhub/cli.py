@@ -163,7 +163,7 @@ def audit_verify() -> None:
 def policy_check(path: Annotated[Optional[Path], typer.Argument(help="Policy file; default: the configured one.")] = None) -> None:
     """Load a grading policy and report its rules, or the line and the problem."""
     from demandhub.app import load_configured_policy
-    from demandhub.assessment.policy import PolicyError, load_policy
+    from demandhub.assessment.loader import PolicyError, load_policy
 
     try:
         policy = load_policy(path) if path else load_configured_policy(get_settings())

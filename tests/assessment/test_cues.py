@@ -4,8 +4,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from demandhub.assessment.cues import CueDefinition, CueLexicon, CueMatch, cue_flags, find_cues
-from demandhub.assessment.policy import load_default_policy
+from demandhub.assessment.cues import (
+    CueDefinition,
+    CueLexicon,
+    CueMatch,
+    cue_flags,
+    find_cues,
+)
+from demandhub.assessment.loader import load_default_policy
 
 LEX = CueLexicon([
     CueDefinition("weapon", "Weapon mentioned", ("knife", "knives", "gun")),

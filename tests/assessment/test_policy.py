@@ -5,16 +5,18 @@ import textwrap
 
 import pytest
 
-from demandhub.assessment.policy import (
-    DimensionEntry,
-    GradingInput,
-    GradingPolicy,
+from demandhub.assessment.loader import (
     PolicyError,
-    Problem,
     default_policy_path,
     load_default_policy,
     load_policy,
     parse_policy,
+)
+from demandhub.assessment.policy import (
+    DimensionEntry,
+    GradingInput,
+    GradingPolicy,
+    Problem,
 )
 
 LOW = dict(threat="low", harm="low", risk="low", investigation="low", vulnerability="low",

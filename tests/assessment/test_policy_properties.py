@@ -6,14 +6,13 @@ import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from demandhub.assessment.policy import (
-    GradingInput,
-    GradingPolicy,
+from demandhub.assessment.loader import (
     PolicyError,
     default_policy_path,
     load_default_policy,
     parse_policy,
 )
+from demandhub.assessment.policy import GradingInput, GradingPolicy
 from demandhub.classification import INCIDENT_TYPES, QUALIFIERS
 
 POLICY = load_default_policy()

@@ -6,7 +6,12 @@ from fastapi import APIRouter, Depends, Request, status
 
 from demandhub.assessment import service
 from demandhub.assessment.cues import find_cues
-from demandhub.assessment.schemas import AssessmentCreate, AssessmentRead, CueRequest, GradingDraft
+from demandhub.assessment.schemas import (
+    AssessmentCreate,
+    AssessmentRead,
+    CueRequest,
+    GradingDraft,
+)
 from demandhub.auth.deps import require
 from demandhub.auth.roles import Actor, Permission
 from demandhub.contacts.service import get_contact

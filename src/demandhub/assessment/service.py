@@ -13,8 +13,8 @@ from demandhub.assessment.models import Assessment, GradingDecision
 from demandhub.assessment.policy import GradingInput, GradingPolicy, Recommendation
 from demandhub.assessment.schemas import AssessmentCreate, Decision, GradingDraft
 from demandhub.audit import service as audit
-from demandhub.classification import INCIDENT_TYPES, QUALIFIERS
 from demandhub.auth.roles import Actor
+from demandhub.classification import INCIDENT_TYPES, QUALIFIERS
 from demandhub.contacts.service import get_contact
 from demandhub.errors import Conflict, Invalid, NotFound
 

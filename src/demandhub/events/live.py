@@ -36,18 +36,21 @@ class LiveFeed:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task | None = None
         self._last_id = 0
+        self._stopping = False
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
+        self._stopping = False
         self._last_id = await asyncio.to_thread(self._read_latest)
         self._task = asyncio.create_task(self._run(), name="demandhub-live-feed")
 
     async def stop(self) -> None:
+        self._stopping = True  # the loop also checks this, in case a cancellation is swallowed
         if self._task:
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await asyncio.wait({self._task}, timeout=5)
+            self._task = None
 
     def nudge(self) -> None:
         """Safe from any thread: something was committed, look now."""
@@ -72,9 +75,10 @@ class LiveFeed:
 
     async def _run(self) -> None:
         assert self._wake is not None
-        while True:
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self._poll_s)
+        while not self._stopping:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self._poll_s):
+                    await self._wake.wait()
             self._wake.clear()
             try:
                 batch = await asyncio.to_thread(self._read_new, self._last_id)

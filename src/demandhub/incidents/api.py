@@ -8,10 +8,20 @@ from fastapi import APIRouter, Depends, Request, status
 from demandhub import classification
 from demandhub.auth.deps import require
 from demandhub.auth.roles import Actor, Permission
-from demandhub.incidents import service
-from demandhub.incidents.schemas import (CloseIncident, IncidentOpen, IncidentRead, IncidentSummary, LinkContact,
-                                         NoteIn, Regrade, StatusChange, read_of, summary_of)
 from demandhub.http import PathId, now, reading, settings, transaction
+from demandhub.incidents import service
+from demandhub.incidents.schemas import (
+    CloseIncident,
+    IncidentOpen,
+    IncidentRead,
+    IncidentSummary,
+    LinkContact,
+    NoteIn,
+    Regrade,
+    StatusChange,
+    read_of,
+    summary_of,
+)
 
 router = APIRouter(prefix="/api", tags=["incidents"])
 

@@ -28,7 +28,12 @@ from demandhub.contacts.service import get_contact
 from demandhub.errors import Conflict, Forbidden, Invalid, NotFound
 from demandhub.events import service as events
 from demandhub.incidents.lifecycle import ACTIVE, Status, can_move
-from demandhub.incidents.models import Incident, IncidentContact, ReferenceCounter, TimelineEntry
+from demandhub.incidents.models import (
+    Incident,
+    IncidentContact,
+    ReferenceCounter,
+    TimelineEntry,
+)
 
 SUMMARY_CHARS = 280
 
