@@ -404,12 +404,17 @@ def one_config(args, backend: str, workers: int, clients: int, tmp: Path) -> Res
 
 
 def profile(server: Server, args, data_dir: Path, backend: str, workers: int, clients: int) -> None:
-    """Start py-spy on the server for the measured window (it writes a speedscope/flamegraph file)."""
-    out = Path(args.profile) / f"{backend}-w{workers}-c{clients}.svg"
+    """Start py-spy on the server for the warm-up and measured window: collapsed stacks (one line per
+    stack with its sample count; flamegraph.pl or speedscope read them)."""
+    out = Path(args.profile) / f"{backend}-w{workers}-c{clients}.folded"
     out.parent.mkdir(parents=True, exist_ok=True)
-    cmd = [args.py_spy, "record", "--pid", str(server.proc.pid), "--subprocesses", "--idle", "--rate", "100",
-           "--duration", str(int(args.warmup + args.seconds)), "--output", str(out), "--nonblocking"]
-    subprocess.Popen(cmd, stdout=open(data_dir / "py-spy.log", "wb"), stderr=subprocess.STDOUT)
+    cmd = [args.py_spy, "record", "--pid", str(server.proc.pid), "--subprocesses", "--rate", "100",
+           "--duration", str(int(args.warmup + args.seconds)), "--output", str(out), "--format", "raw"]
+    if args.profile_idle:
+        cmd += ["--idle", "--nonblocking"]  # also threads waiting (database, locks): where the wall time goes
+    else:
+        cmd.append("--gil")  # only the thread holding the GIL: where the Python CPU time goes
+    subprocess.Popen(cmd, stdout=open(out.with_suffix(".log"), "wb"), stderr=subprocess.STDOUT)
     print(f"  profiling into {out}", file=sys.stderr)
 
 
@@ -545,6 +550,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--pg-port", type=int, default=5432)
     p.add_argument("--pg-user", default="postgres")
     p.add_argument("--profile", metavar="DIR", help="record a py-spy flame graph of the server per configuration")
+    p.add_argument("--profile-idle", action="store_true",
+                   help="profile waiting threads too (wall time) instead of CPU time only")
     p.add_argument("--py-spy", default=shutil.which("py-spy") or "py-spy")
     p.add_argument("--output", metavar="FILE", help="also write the Markdown report here")
     args = p.parse_args(argv)

@@ -108,3 +108,14 @@ def test_an_oversized_request_body_is_refused_before_parsing(client, handler):
 
 def test_unknown_contact_is_404(client, handler):
     assert client.get("/api/contacts/999999", headers=handler).status_code == 404
+
+
+def test_concurrent_retries_with_one_key_make_one_contact(client, handler, sessions):
+    from concurrent.futures import ThreadPoolExecutor
+
+    headers = {**handler, "Idempotency-Key": "flaky-network-retry"}
+    with ThreadPoolExecutor(6) as pool:
+        responses = list(pool.map(lambda _: client.post("/api/contacts", json=contact(), headers=headers), range(6)))
+    assert sorted(r.status_code for r in responses) == [200] * 5 + [201]
+    assert len({r.json()["id"] for r in responses}) == 1
+    assert count_contacts(sessions) == 1

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from demandhub.audit import service as audit
@@ -39,16 +40,21 @@ def _check_times(data: ContactCreate, presented: datetime) -> list[FieldProblem]
     return problems
 
 
+def _replay(session: Session, *, actor: Actor, key: str, fingerprint: str) -> Created | None:
+    earlier = session.scalar(sa.select(Contact).where(Contact.created_by == actor.id, Contact.idempotency_key == key))
+    if earlier is None:
+        return None
+    if earlier.request_fingerprint != fingerprint:
+        raise Conflict("Idempotency-Key was already used for a different contact; use a new key")
+    return Created(earlier, replayed=True)
+
+
 def create_contact(session: Session, *, data: ContactCreate, actor: Actor, now: datetime, region: str,
                    idempotency_key: str | None = None) -> Created:
     fingerprint = _fingerprint(data)
     if idempotency_key is not None:
-        earlier = session.scalar(sa.select(Contact).where(
-            Contact.created_by == actor.id, Contact.idempotency_key == idempotency_key))
-        if earlier is not None:
-            if earlier.request_fingerprint != fingerprint:
-                raise Conflict("Idempotency-Key was already used for a different contact; use a new key")
-            return Created(earlier, replayed=True)
+        if (earlier := _replay(session, actor=actor, key=idempotency_key, fingerprint=fingerprint)) is not None:
+            return earlier
 
     presented = data.presented_at or now
     problems = _check_times(data, presented)
@@ -69,8 +75,16 @@ def create_contact(session: Session, *, data: ContactCreate, actor: Actor, now: 
         abandoned=data.abandoned, created_at=now, created_by=actor.id,
         idempotency_key=idempotency_key, request_fingerprint=fingerprint,
     )
-    session.add(contact)
-    session.flush()
+    try:
+        # A savepoint, so that a retry racing this request (same key, both past the check
+        # above) loses cleanly on the unique key and is answered with the winner's contact.
+        with session.begin_nested():
+            session.add(contact)
+            session.flush()
+    except IntegrityError:
+        if idempotency_key is None:
+            raise
+        return _replay(session, actor=actor, key=idempotency_key, fingerprint=fingerprint)
     audit.append(session, actor=actor.username, action="contact.created", entity_type="contact",
                  entity_id=contact.id, at=now,
                  details={"channel": contact.channel, "abandoned": contact.abandoned})
