@@ -48,7 +48,8 @@ import httpx
 
 REPO = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
-STEPS = ("contact", "assessment", "incident")
+STEPS = ("contact", "assessment", "incident")  # flow "steps": three requests
+FLOWS = ("steps", "call")  # "call": one POST /api/calls with all three parts
 DEMO_PASSWORD = "demandhub-demo"
 HANDLERS = ("handler", "resolver", "supervisor")  # demo users allowed to take, assess and grade a contact
 
@@ -263,9 +264,10 @@ class Result:
     workers: int
     clients: int
     seconds: float
+    flow: str = "steps"
     completed: int = 0
     contact_latencies: list[float] = field(default_factory=list)
-    request_latencies: dict[str, list[float]] = field(default_factory=lambda: {s: [] for s in STEPS})
+    request_latencies: dict[str, list[float]] = field(default_factory=lambda: {s: [] for s in STEPS + ("call",)})
     errors: Counter = field(default_factory=Counter)  # "step status" -> count
     grades: Counter = field(default_factory=Counter)
     buckets: Counter = field(default_factory=Counter)  # completions per second of the window
@@ -293,7 +295,7 @@ def bodies(policy: dict, i: int) -> tuple[dict, dict]:
 
 
 async def run_load(base: str, *, clients: int, warmup_s: float, seconds: float, result: Result,
-                   timeout_s: float, measuring: asyncio.Event) -> None:
+                   timeout_s: float, measuring: asyncio.Event, flow: str = "steps") -> None:
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=timeout_s) as http:
         tokens = []
@@ -338,6 +340,17 @@ async def run_load(base: str, *, clients: int, warmup_s: float, seconds: float, 
                 contact, assessment = bodies(policy, i)
                 t0 = time.monotonic()
                 measured = t_measure <= t0  # contacts started in the warm-up are not counted
+                if flow == "call":
+                    inc = await step("call", "/api/calls",
+                                     {"contact": contact, "assessment": assessment, "decision": {"decision": "accept"}},
+                                     {**headers, "Idempotency-Key": f"bench-{run_id}-{i}"}, measured)
+                    t1 = time.monotonic()
+                    if inc is not None and measured and t1 <= t_end:
+                        result.completed += 1
+                        result.contact_latencies.append(t1 - t0)
+                        result.grades[inc.get("grade", "?")] += 1
+                        result.buckets[int(t1 - t_measure)] += 1
+                    continue
                 c = await step("contact", "/api/contacts", contact,
                                {**headers, "Idempotency-Key": f"bench-{run_id}-{i}"}, measured)
                 if c is None:
@@ -364,7 +377,7 @@ async def measured_run(server: Server, result: Result, args, with_postgres: bool
     measuring = asyncio.Event()
     load = asyncio.create_task(run_load(server.base, clients=result.clients, warmup_s=args.warmup,
                                         seconds=result.seconds, result=result, timeout_s=args.timeout,
-                                        measuring=measuring))
+                                        measuring=measuring, flow=result.flow))
     # Sample CPU over the measured window only (bounded: the load task raises if it cannot start).
     waiter = asyncio.create_task(measuring.wait())
     await asyncio.wait({load, waiter}, return_when=asyncio.FIRST_COMPLETED, timeout=args.warmup + 60)
@@ -377,8 +390,8 @@ async def measured_run(server: Server, result: Result, args, with_postgres: bool
     await load
 
 
-def one_config(args, backend: str, workers: int, clients: int, tmp: Path) -> Result:
-    result = Result(backend=backend, workers=workers, clients=clients, seconds=args.seconds)
+def one_config(args, backend: str, workers: int, clients: int, tmp: Path, flow: str = "steps") -> Result:
+    result = Result(backend=backend, workers=workers, clients=clients, seconds=args.seconds, flow=flow)
     data_dir = Path(tempfile.mkdtemp(prefix=f"{backend}-w{workers}-c{clients}-", dir=tmp))
     dbname = None
     if backend == "sqlite":
@@ -387,7 +400,7 @@ def one_config(args, backend: str, workers: int, clients: int, tmp: Path) -> Res
         dbname = pg_create_db(args)
         url = pg_url(args, dbname)
     server = Server(url=url, data_dir=data_dir, workers=workers, log=data_dir / "server.log")
-    print(f"# {backend}: workers={workers} clients={clients} on port {server.port} "
+    print(f"# {backend}: flow={flow} workers={workers} clients={clients} on port {server.port} "
           f"({dbname or url}) ...", file=sys.stderr, flush=True)
     try:
         server.start()
@@ -464,35 +477,36 @@ def run_pgbench(args, clients: int) -> PgbenchResult:
 
 def report(results: list[Result], pgb: list[PgbenchResult], args, pg_settings: dict) -> str:
     lines = []
-    lines.append("| backend | workers | clients | complete contacts | contacts/s | contact p50 ms | contact p99 ms "
+    lines.append("| backend | flow | workers | clients | complete contacts | contacts/s | contact p50 ms | contact p99 ms "
                  "| request p50 ms | request p99 ms | errors |")
-    lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    lines.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for r in results:
         c = sorted(r.contact_latencies)
         req = sorted(x for v in r.request_latencies.values() for x in v)
         errs = str(r.error_count) if not r.errors else f"{r.error_count} (" + ", ".join(
             f"{k}: {v}" for k, v in sorted(r.errors.items())) + ")"
-        lines.append(f"| {r.backend} | {r.workers} | {r.clients} | {r.completed} | {r.rate:.1f} | {ms(pct(c, 50))} "
+        lines.append(f"| {r.backend} | {r.flow} | {r.workers} | {r.clients} | {r.completed} | {r.rate:.1f} | {ms(pct(c, 50))} "
                      f"| {ms(pct(c, 99))} | {ms(pct(req, 50))} | {ms(pct(req, 99))} | {errs} |")
     lines.append("")
     lines.append("Per request (p50 / p99 ms), lowest and highest 1-second completion rate in the window, "
                  "CPU in % of one core (200 % = both cores), and the grades the policy gave:")
     lines.append("")
-    lines.append("| backend | workers | clients | POST contacts | POST assessments | POST incident "
-                 "| min-max contacts/s (1 s) | CPU server | CPU postgres | CPU load generator | CPU machine (all) "
-                 "| CPU other processes | grades |")
-    lines.append("|---|---:|---:|---|---|---|---|---:|---:|---:|---:|---:|---|")
+    lines.append("| backend | flow | workers | clients | POST contacts | POST assessments | POST incident "
+                 "| POST calls | min-max contacts/s (1 s) | CPU server | CPU postgres | CPU load generator "
+                 "| CPU machine (all) | CPU other processes | grades |")
+    lines.append("|---|---|---:|---:|---|---|---|---|---|---:|---:|---:|---:|---:|---|")
     for r in results:
         per = []
-        for s in STEPS:
+        for s in STEPS + ("call",):
             v = sorted(r.request_latencies[s])
-            per.append(f"{ms(pct(v, 50))} / {ms(pct(v, 99))}")
+            per.append(f"{ms(pct(v, 50))} / {ms(pct(v, 99))}" if v else "-")
         secs = [r.buckets.get(i, 0) for i in range(int(r.seconds))]
         span = f"{min(secs)}-{max(secs)}" if secs else "n/a"
         cpu = r.cpu or {}
         pgcpu = f"{cpu.get('postgres', 0):.0f} %" if r.backend == "postgresql" else "-"
         grades = ", ".join(f"{g}: {n}" for g, n in sorted(r.grades.items()))
-        lines.append(f"| {r.backend} | {r.workers} | {r.clients} | {per[0]} | {per[1]} | {per[2]} | {span} "
+        lines.append(f"| {r.backend} | {r.flow} | {r.workers} | {r.clients} | {per[0]} | {per[1]} | {per[2]} "
+                     f"| {per[3]} | {span} "
                      f"| {cpu.get('server', 0):.0f} % | {pgcpu} | {cpu.get('client', 0):.0f} % "
                      f"| {cpu.get('machine', 0):.0f} % "
                      f"| {max(0, cpu.get('machine', 0) - cpu.get('server', 0) - cpu.get('postgres', 0) - cpu.get('client', 0)):.0f} % "
@@ -541,6 +555,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--clients", type=int, nargs="+", default=[8, 32], help="concurrent clients (several allowed)")
     p.add_argument("--workers", type=int, nargs="+", default=[1, 2],
                    help="server worker processes for PostgreSQL (SQLite always runs 1)")
+    p.add_argument("--flows", nargs="+", choices=FLOWS, default=list(FLOWS),
+                   help="steps: POST contact, assessment, incident; call: one POST /api/calls")
     p.add_argument("--seconds", type=float, default=20, help="measured time per configuration")
     p.add_argument("--warmup", type=float, default=3, help="warm-up before measuring, per configuration")
     p.add_argument("--timeout", type=float, default=30, help="per-request timeout")
@@ -569,7 +585,8 @@ def main(argv: list[str] | None = None) -> int:
         for backend in backends:
             for workers in ([1] if backend == "sqlite" else args.workers):
                 for clients in args.clients:
-                    results.append(one_config(args, backend, workers, clients, Path(tmp)))
+                    for flow in args.flows:
+                        results.append(one_config(args, backend, workers, clients, Path(tmp), flow))
         if with_pg and not args.no_pgbench:
             for clients in args.clients:
                 pgb.append(run_pgbench(args, clients))
@@ -577,7 +594,8 @@ def main(argv: list[str] | None = None) -> int:
     command = "python " + " ".join([str(Path(sys.argv[0]))] + (argv if argv is not None else sys.argv[1:]))
     out = (f"Command: `{command}`\n\n{env}\n\n"
            f"Measured {args.seconds:g} s per configuration after {args.warmup:g} s warm-up; "
-           "one complete contact = POST contact + POST assessment + POST incident (accept).\n\n"
+           "one complete contact = POST contact + POST assessment + POST incident (accept) in flow `steps`, "
+           "or one POST /api/calls carrying all three in flow `call`.\n\n"
            + report(results, pgb, args, pg_settings) + "\n")
     print(out)
     if args.output:

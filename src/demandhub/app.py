@@ -19,7 +19,7 @@ from demandhub.assessment import api as assessment_api
 from demandhub.assessment.loader import load_default_policy, load_policy
 from demandhub.assessment.policy import GradingPolicy
 from demandhub.auth import api as auth_api
-from demandhub.auth.deps import LoginRequired
+from demandhub.auth.deps import ActorCache, LoginRequired
 from demandhub.clock import Clock, utcnow
 from demandhub.config import Settings, get_settings
 from demandhub.contacts import api as contacts_api
@@ -44,7 +44,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     engine = engine or db.get_engine(settings.resolved_database_url())
     policy = policy or load_configured_policy(settings)  # a malformed file stops the start here
     sessions = db.session_factory(engine)
-    feed = LiveFeed(sessions, poll_s=settings.outbox_poll_s)
+    readers = db.reader_factory(engine)
+    feed = LiveFeed(readers, poll_s=settings.outbox_poll_s)
     watch_commits(sessions, feed)
 
     @asynccontextmanager
@@ -60,6 +61,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = sessions
+    app.state.readers = readers
+    app.state.actors = ActorCache(ttl_s=settings.auth_cache_s)
     app.state.clock = clock
     app.state.policy = policy
     app.state.feed = feed

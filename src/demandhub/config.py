@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     timezone: str = Field(default="Europe/London", description="Local time zone shown on screens.")
     session_max_age_s: int = Field(default=12 * 3600, description="A page login lasts one shift.")
     token_max_age_s: int = Field(default=30 * 24 * 3600, description="Lifetime of API bearer tokens.")
+    auth_cache_s: float = Field(default=15.0, description="How long a checked token or page login is trusted "
+                                "before the account is read again (a disabled account is refused within this).")
     outbox_poll_s: float = Field(default=1.0, description="How often live screens look for missed events.")
     max_text_chars: int = Field(default=10_000, description="Longest free text accepted in one field.")
 

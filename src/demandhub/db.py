@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from datetime import datetime, timezone
-from typing import Iterator
+from typing import Callable, Iterator
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -62,7 +62,8 @@ def get_engine(url: str, **kwargs) -> Engine:
         return engine
     kwargs.setdefault("pool_size", 20)
     kwargs.setdefault("max_overflow", 10)
-    kwargs.setdefault("pool_pre_ping", True)
+    # Recycle rather than ping: a ping is a round trip on every checkout, on the hot path.
+    kwargs.setdefault("pool_recycle", 1800)
     return sa.create_engine(url, **kwargs)
 
 
@@ -70,6 +71,7 @@ def _make_sqlite_transactional(engine: Engine) -> None:
     # pysqlite's own transaction handling starts transactions late and never for reads; take
     # control so that a write transaction holds the database lock from its first statement
     # (BEGIN IMMEDIATE). Reading the last audit hash and appending the next is then race-free.
+    # Readers (engines made by `reader()`) begin deferred and, under WAL, never block writers.
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
         dbapi_conn.isolation_level = None
@@ -82,11 +84,48 @@ def _make_sqlite_transactional(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(_READ_ONLY) else "BEGIN IMMEDIATE")
+
+
+_READ_ONLY = "demandhub_read_only"
+_AT_COMMIT = "demandhub.at_commit"
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+    """Sessions for use cases. Work registered with `at_commit` runs just before the commit."""
+    factory = sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+    event.listen(factory, "before_commit", _run_at_commit)
+    event.listen(factory, "after_transaction_end", _forget_at_commit)
+    return factory
+
+
+def reader_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for reads only: on SQLite they do not take the write lock."""
+    return sessionmaker(bind=engine.execution_options(**{_READ_ONLY: True}), expire_on_commit=False)
+
+
+def queued_for_commit(session: Session, key: str, writer: Callable[[Session, list], None]) -> list:
+    """The list of rows that `writer(session, rows)` writes just before this transaction commits.
+
+    Chains (the audit trail, the outbox) append here, so their lock is held only from the
+    last moment of the use case to the commit, not through the whole of it. A rollback
+    forgets the rows.
+    """
+    queues = session.info.setdefault(_AT_COMMIT, {})
+    if key not in queues:
+        queues[key] = (writer, [])
+    return queues[key][1]
+
+
+def _forget_at_commit(session: Session, transaction) -> None:
+    if transaction.parent is None:  # the whole transaction ended (a rollback, if work is left)
+        session.info.pop(_AT_COMMIT, None)
+
+
+def _run_at_commit(session: Session) -> None:
+    for writer, rows in (session.info.pop(_AT_COMMIT, None) or {}).values():
+        if rows:
+            writer(session, rows)
 
 
 @contextmanager

@@ -21,7 +21,8 @@ def transaction(request: Request) -> Iterator[Session]:
 
 @contextmanager
 def reading(request: Request) -> Iterator[Session]:
-    with request.app.state.sessions() as session:
+    """A read-only session (on SQLite it does not take the write lock)."""
+    with request.app.state.readers() as session:
         yield session
 
 

@@ -23,7 +23,7 @@ def test_committed_events_reach_subscribers_and_rolled_back_ones_do_not(sessions
         feed = LiveFeed(sessions, poll_s=5)  # long poll: delivery must come from the commit nudge
         watch_commits(sessions, feed)
         await feed.start()
-        queue = feed.subscribe()
+        queue = await feed.subscribe()
 
         def write(kind, fail=False):
             try:
@@ -50,7 +50,7 @@ def test_events_written_by_another_process_arrive_by_polling(sessions, clock):
     async def scenario():
         feed = LiveFeed(sessions, poll_s=0.05)
         await feed.start()  # no commit watcher: as if another worker wrote the event
-        queue = feed.subscribe()
+        queue = await feed.subscribe()
         with db.unit_of_work(sessions) as s:
             events.publish(s, topic="incidents", kind="elsewhere", payload={}, at=clock())
         got = await asyncio.wait_for(queue.get(), 2)
@@ -65,7 +65,7 @@ def test_a_slow_subscriber_loses_oldest_events_not_the_feed(sessions, clock, n):
     async def scenario():
         feed = LiveFeed(sessions, poll_s=0.05, queue_size=2)
         await feed.start()
-        queue = feed.subscribe()
+        queue = await feed.subscribe()
         with db.unit_of_work(sessions) as s:
             for i in range(n):
                 events.publish(s, topic="incidents", kind=f"e{i}", payload={}, at=clock())

@@ -167,3 +167,41 @@ def test_restricted_incidents_hide_details_and_audit_every_view(client, auth, ha
             AuditEntry.entity_type == "incident", AuditEntry.action.like("incident.view%")).order_by(AuditEntry.seq))]
     assert actions == [("dispatcher", "incident.view_refused"), ("supervisor", "incident.viewed"),
                        ("call-handler", "incident.viewed")]
+
+
+def call(description=EMERGENCY["description"], **assessment_overrides) -> dict:
+    body = assessment("crime.violence_with_injury", "high", cue_flags=["weapon"])
+    body.update(assessment_overrides)
+    return {"contact": contact(description, channel="999"), "assessment": body, "decision": {"decision": "accept"}}
+
+
+def test_a_whole_call_in_one_request(client, handler):
+    r = client.post("/api/calls", json=call(), headers={**handler, "Idempotency-Key": "screen-1"})
+    assert r.status_code == 201, r.text
+    assert r.json()["grade"] == "1" and len(r.json()["contacts"]) == 1 and len(r.json()["assessments"]) == 1
+
+
+def test_a_retried_call_returns_the_first_incident(client, handler, sessions):
+    headers = {**handler, "Idempotency-Key": "screen-2"}
+    first = client.post("/api/calls", json=call(), headers=headers)
+    again = client.post("/api/calls", json=call(), headers=headers)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["reference"] == first.json()["reference"]
+    assert counts(sessions) == (1, 1)
+    changed = client.post("/api/calls", json=call("Something else entirely"), headers=headers)
+    assert changed.status_code == 409 and counts(sessions) == (1, 1)
+
+
+def test_a_call_with_an_incomplete_assessment_records_nothing(client, handler, sessions):
+    from demandhub.contacts.models import Contact
+
+    body = call()
+    del body["assessment"]["ndm"]["options"]
+    r = client.post("/api/calls", json=body, headers={**handler, "Idempotency-Key": "screen-3"})
+    assert r.status_code == 422
+    assert "assessment.ndm.options" in [p["field"] for p in r.json()["problems"]]
+    with sessions() as s:
+        assert s.scalar(sa.select(sa.func.count()).select_from(Contact)) == 0
+    assert counts(sessions) == (0, 0)
+    body["assessment"]["ndm"]["options"] = "Attend now"  # fixed: the same key may now be used
+    assert client.post("/api/calls", json=body, headers={**handler, "Idempotency-Key": "screen-3"}).status_code == 201

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from demandhub.audit.models import AuditEntry
 from demandhub.clock import as_utc
-from demandhub.db import lock_chain
+from demandhub.db import lock_chain, queued_for_commit
 
 GENESIS = "0" * 64
 
@@ -42,25 +42,26 @@ def entry_hash(*, seq: int, at: datetime, actor: str, action: str, entity_type: 
 
 
 def append(session: Session, *, actor: str, action: str, entity_type: str, entity_id: object,
-           at: datetime, details: dict | None = None) -> AuditEntry:
-    """Add the next link. Runs inside the caller's transaction, so it commits with the change."""
-    lock_chain(session)
+           at: datetime, details: dict | None = None) -> None:
+    """Add an entry to the trail. It is linked into the chain and written just before the
+    caller's transaction commits, so it commits with the change or not at all."""
+    # Round-trip through JSON now so the hash covers exactly what the database will give back.
+    entry = {"at": as_utc(at), "actor": actor, "action": action, "entity_type": entity_type,
+             "entity_id": str(entity_id), "details": json.loads(json.dumps(details or {}, default=str))}
+    queued_for_commit(session, "audit", _write_chain).append(entry)
+
+
+def _write_chain(session: Session, entries: list[dict]) -> None:
+    lock_chain(session)  # held from here to the commit: read the last link, add ours, commit
     last = session.execute(
         sa.select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
     ).first()
-    seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
-    # Round-trip through JSON now so the hash covers exactly what the database will give back.
-    details = json.loads(json.dumps(details or {}, default=str))
-    at = as_utc(at)
-    entry = AuditEntry(
-        seq=seq, at=at, actor=actor, action=action, entity_type=entity_type,
-        entity_id=str(entity_id), details=details, prev_hash=prev,
-        hash=entry_hash(seq=seq, at=at, actor=actor, action=action, entity_type=entity_type,
-                        entity_id=str(entity_id), details=details, prev_hash=prev),
-    )
-    session.add(entry)
-    session.flush()
-    return entry
+    seq, prev = (last[0], last[1]) if last else (0, GENESIS)
+    for entry in entries:
+        seq += 1
+        entry.update(seq=seq, prev_hash=prev)
+        prev = entry["hash"] = entry_hash(**entry)
+    session.execute(sa.insert(AuditEntry), entries)
 
 
 @dataclass(frozen=True)

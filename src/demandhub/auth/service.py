@@ -75,30 +75,31 @@ def authenticate(session: Session, *, username: str, password: str) -> User | No
     return user
 
 
-def _digest(token: str) -> str:
+def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
 def issue_token(session: Session, *, user: User, now: datetime, lifetime: timedelta) -> str:
     token = "dh_" + secrets.token_urlsafe(32)
-    session.add(ApiToken(user_id=user.id, token_hash=_digest(token), created_at=now, expires_at=now + lifetime))
+    session.add(ApiToken(user_id=user.id, token_hash=token_digest(token), created_at=now, expires_at=now + lifetime))
     audit.append(session, actor=user.username, action="auth.token_issued", entity_type="user",
                  entity_id=user.id, at=now)
     return token
 
 
-def user_for_token(session: Session, *, token: str, now: datetime) -> User | None:
+def user_for_token(session: Session, *, token: str, now: datetime) -> tuple[User, datetime] | None:
+    """The active user a live token belongs to, and when the token expires."""
     row = session.execute(
         sa.select(User, ApiToken.expires_at, ApiToken.revoked)
         .join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.token_hash == _digest(token))
+        .where(ApiToken.token_hash == token_digest(token))
     ).first()
     if row is None:
         return None
     user, expires_at, revoked = row
     if revoked or expires_at <= now or not user.active:
         return None
-    return user
+    return user, expires_at
 
 
 def get_user(session: Session, user_id: int) -> User | None:

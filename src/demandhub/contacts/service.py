@@ -50,8 +50,10 @@ def _replay(session: Session, *, actor: Actor, key: str, fingerprint: str) -> Cr
 
 
 def create_contact(session: Session, *, data: ContactCreate, actor: Actor, now: datetime, region: str,
-                   idempotency_key: str | None = None) -> Created:
-    fingerprint = _fingerprint(data)
+                   idempotency_key: str | None = None, fingerprint: str | None = None) -> Created:
+    """Record a contact. With an idempotency key, a repeat of the same request (same
+    `fingerprint`: by default a hash of `data`) returns the first contact instead."""
+    fingerprint = fingerprint or _fingerprint(data)
     if idempotency_key is not None:
         if (earlier := _replay(session, actor=actor, key=idempotency_key, fingerprint=fingerprint)) is not None:
             return earlier

@@ -1,8 +1,8 @@
 """Fan committed outbox events out to live screens (server-sent events).
 
-One relay task per process tails the outbox; it wakes at once when this process commits an
-event (see `watch_commits`) and otherwise polls, so events written by other processes or
-workers still arrive. Slow subscribers lose their oldest events rather than stall the rest;
+One relay task per process tails the outbox while anyone is subscribed; it wakes at once
+when this process commits an event (see `watch_commits`) and otherwise polls, so events
+written by other processes or workers still arrive. Slow subscribers lose their oldest events rather than stall the rest;
 screens re-read their data on every event, so a dropped one costs nothing lasting.
 """
 
@@ -42,7 +42,6 @@ class LiveFeed:
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
         self._stopping = False
-        self._last_id = await asyncio.to_thread(self._read_latest)
         self._task = asyncio.create_task(self._run(), name="demandhub-live-feed")
 
     async def stop(self) -> None:
@@ -57,7 +56,11 @@ class LiveFeed:
         if self._loop and self._wake and not self._loop.is_closed():
             self._loop.call_soon_threadsafe(self._wake.set)
 
-    def subscribe(self) -> asyncio.Queue[LiveEvent]:
+    async def subscribe(self) -> asyncio.Queue[LiveEvent]:
+        """A queue of every event committed from now on. The caller then reads what it shows."""
+        if not self._subscribers:
+            # Nobody was listening, so the relay stopped reading; start again from the present.
+            self._last_id = await asyncio.to_thread(self._read_latest)
         queue: asyncio.Queue[LiveEvent] = asyncio.Queue(maxsize=self._queue_size)
         self._subscribers.add(queue)
         return queue
@@ -80,6 +83,8 @@ class LiveFeed:
                 async with asyncio.timeout(self._poll_s):
                     await self._wake.wait()
             self._wake.clear()
+            if not self._subscribers:
+                continue  # nobody is watching: reading the outbox would be work for no one
             try:
                 batch = await asyncio.to_thread(self._read_new, self._last_id)
             except Exception:  # the database being briefly away must not kill live screens

@@ -1,7 +1,8 @@
 """Publish after commit: events go into the outbox inside the use case's transaction.
 
-Readers tail the outbox by id. Writers take the chain lock before inserting, so ids become
-visible in order and a tailing reader never skips an event that commits late.
+Readers tail the outbox by id. Writers insert at the very end of the transaction under the
+chain lock (held to the commit), so ids become visible in order and a tailing reader never
+skips an event that commits late.
 """
 
 from __future__ import annotations
@@ -11,19 +12,22 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from demandhub.db import lock_chain
+from demandhub.db import lock_chain, queued_for_commit
 from demandhub.events.models import OutboxEvent
 
 PENDING_FLAG = "demandhub.outbox_pending"
 
 
-def publish(session: Session, *, topic: str, kind: str, payload: dict, at: datetime) -> OutboxEvent:
+def publish(session: Session, *, topic: str, kind: str, payload: dict, at: datetime) -> None:
+    """Queue an event; it is written just before the transaction commits, under the chain lock."""
+    queued_for_commit(session, "outbox", _write_outbox).append(
+        {"topic": topic, "kind": kind, "payload": payload, "at": at})
+
+
+def _write_outbox(session: Session, events: list[dict]) -> None:
     lock_chain(session)
-    event = OutboxEvent(topic=topic, kind=kind, payload=payload, at=at)
-    session.add(event)
-    session.flush()
+    session.execute(sa.insert(OutboxEvent), events)
     session.info[PENDING_FLAG] = True
-    return event
 
 
 def latest_id(session: Session) -> int:

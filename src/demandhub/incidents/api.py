@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+import hashlib
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, Depends, Header, Request, Response, status
 
 from demandhub import classification
 from demandhub.auth.deps import require
@@ -11,6 +12,7 @@ from demandhub.auth.roles import Actor, Permission
 from demandhub.http import PathId, now, reading, settings, transaction
 from demandhub.incidents import service
 from demandhub.incidents.schemas import (
+    CallCreate,
     CloseIncident,
     IncidentOpen,
     IncidentRead,
@@ -52,7 +54,34 @@ def open_incident(contact_id: PathId, body: IncidentOpen, request: Request,
             session, contact_id=contact_id, assessment_id=body.assessment_id,
             decision=body, policy=request.app.state.policy, actor=actor, now=now(request),
             numbering=numbering(request))
-        return read_of(service.detail(session, incident))
+    return _read(request, incident.id)
+
+
+@router.post("/calls", status_code=status.HTTP_201_CREATED, response_model=IncidentRead)
+def take_call(
+    body: CallCreate, request: Request, response: Response,
+    actor: Annotated[Actor, Depends(require(Permission.INCIDENT_GRADE))],
+    idempotency_key: Annotated[str | None, Header(min_length=1, max_length=200)] = None,
+):
+    """A whole call in one request: the contact, its THRIVE+ assessment and the decision on the
+    grade, recorded together or not at all. Send an Idempotency-Key so a retry never makes a
+    second incident."""
+    fingerprint = hashlib.sha256(body.model_dump_json().encode()).hexdigest()
+    with transaction(request) as session:
+        taken = service.take_call(
+            session, contact=body.contact, assessment=body.assessment, decision=body.decision,
+            policy=request.app.state.policy, actor=actor, now=now(request), numbering=numbering(request),
+            region=settings(request).default_region, idempotency_key=idempotency_key, fingerprint=fingerprint)
+    if taken.replayed:
+        response.status_code = status.HTTP_200_OK
+        response.headers["Idempotent-Replayed"] = "true"
+    return _read(request, taken.incident.id)
+
+
+def _read(request: Request, incident_id: int) -> IncidentRead:
+    """The incident as it now stands, read after the change committed (outside its locks)."""
+    with reading(request) as session:
+        return read_of(service.detail(session, service.get_incident(session, incident_id)))
 
 
 @router.get("/incidents", response_model=list[IncidentSummary])
@@ -73,11 +102,12 @@ def _within(request: Request, actor: Actor, incident_id: int, use_case, **kwargs
     and so are refusals: the refusal commits before the 403 goes out."""
     with transaction(request) as session:
         incident = service.get_incident(session, incident_id)
-        if service.record_view(session, incident=incident, actor=actor, now=now(request)):
-            if use_case is not None:
-                incident = use_case(session, incident_id=incident_id, actor=actor, now=now(request), **kwargs)
-            return read_of(service.detail(session, incident))
-    raise service.refused(incident, actor)
+        allowed = service.record_view(session, incident=incident, actor=actor, now=now(request))
+        if allowed and use_case is not None:
+            use_case(session, incident_id=incident_id, actor=actor, now=now(request), **kwargs)
+    if not allowed:
+        raise service.refused(incident, actor)
+    return _read(request, incident_id)
 
 
 @router.post("/incidents/{incident_id}/contacts", response_model=IncidentRead)

@@ -4,8 +4,13 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from demandhub.assessment.schemas import AssessmentRead, Decision, DecisionRead
-from demandhub.contacts.schemas import ContactRead
+from demandhub.assessment.schemas import (
+    AssessmentCreate,
+    AssessmentRead,
+    Decision,
+    DecisionRead,
+)
+from demandhub.contacts.schemas import ContactCreate, ContactRead
 from demandhub.http import MAX_ID
 from demandhub.incidents.lifecycle import Status
 
@@ -14,6 +19,16 @@ class IncidentOpen(Decision):
     """Open an incident from an assessed contact, with the handler's decision on the grade."""
 
     assessment_id: int | None = Field(default=None, ge=1, le=MAX_ID, description="Defaults to the contact's latest assessment.")
+
+
+class CallCreate(BaseModel):
+    """A whole call as the call-taking screen submits it: recorded in one transaction."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    contact: ContactCreate
+    assessment: AssessmentCreate
+    decision: Decision
 
 
 class Regrade(Decision):

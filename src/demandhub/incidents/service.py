@@ -20,10 +20,12 @@ from demandhub import classification
 from demandhub.assessment import service as assessments
 from demandhub.assessment.models import Assessment, GradingDecision
 from demandhub.assessment.policy import GradingPolicy
-from demandhub.assessment.schemas import Decision
+from demandhub.assessment.schemas import AssessmentCreate, Decision
 from demandhub.audit import service as audit
 from demandhub.auth.roles import Actor, Permission
+from demandhub.contacts import service as contacts
 from demandhub.contacts.models import Contact
+from demandhub.contacts.schemas import ContactCreate
 from demandhub.contacts.service import get_contact
 from demandhub.errors import Conflict, Forbidden, Invalid, NotFound
 from demandhub.events import service as events
@@ -126,6 +128,45 @@ def open_incident(session: Session, *, contact_id: int, assessment_id: int | Non
     _trace(session, incident, actor=actor, now=now, action="incident.graded", kind="graded",
            text=_grading_text(policy, grading, assessment), data=_decision_data(grading))
     return incident
+
+
+@dataclass(frozen=True)
+class TakenCall:
+    incident: Incident
+    replayed: bool  # an earlier request with the same idempotency key took this call
+
+
+def _part(prefix: str, step):
+    """Run one step of a composite use case, naming its part of the request in any problem."""
+    try:
+        return step()
+    except Invalid as exc:
+        raise Invalid(f"{prefix}: {exc.message}",
+                      problems=[{**p, "field": f"{prefix}.{p['field']}"} for p in exc.problems]) from None
+
+
+def take_call(session: Session, *, contact: ContactCreate, assessment: AssessmentCreate, decision: Decision,
+              policy: GradingPolicy, actor: Actor, now: datetime, numbering: Numbering, region: str,
+              idempotency_key: str | None, fingerprint: str) -> TakenCall:
+    """Contact, THRIVE+ assessment and graded incident in one transaction: all or nothing.
+
+    This is what the call-taking screen submits. A retry with the same idempotency key and
+    the same request returns the incident the first one opened.
+    """
+    created = _part("contact", lambda: contacts.create_contact(
+        session, data=contact, actor=actor, now=now, region=region, idempotency_key=idempotency_key,
+        fingerprint=fingerprint))
+    if created.replayed:
+        incident = incident_for_contact(session, created.contact.id)
+        if incident is None:
+            raise Conflict("Idempotency-Key belongs to a contact without an incident; use a new key")
+        return TakenCall(incident, replayed=True)
+    recorded = _part("assessment", lambda: assessments.assess(
+        session, contact_id=created.contact.id, data=assessment, policy=policy, actor=actor, now=now))
+    incident = _part("decision", lambda: open_incident(
+        session, contact_id=created.contact.id, assessment_id=recorded.id, decision=decision, policy=policy,
+        actor=actor, now=now, numbering=numbering))
+    return TakenCall(incident, replayed=False)
 
 
 def get_incident(session: Session, incident_id: int, *, for_update: bool = False) -> Incident:

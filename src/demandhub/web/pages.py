@@ -75,7 +75,7 @@ def account(request: Request, actor: Annotated[Actor, Depends(page_actor)]):
 async def live(request: Request, actor: Annotated[Actor, Depends(api_actor)]):
     """Server-sent events: one message per committed change. Screens re-read what they show."""
     feed = request.app.state.feed
-    queue = feed.subscribe()
+    queue = await feed.subscribe()
 
     async def stream():
         try:

@@ -8,9 +8,6 @@
   var presentedAt = form.dataset.presented;
   var removedCues = {};
   var currentCues = [];
-  // Kept across a failed submit so a retry reuses the recorded contact; the assessment is
-  // recorded afresh each time (a new version), since the handler may have changed it.
-  var contactId = null;
 
   function $(id) { return document.getElementById(id); }
   function debounce(fn, ms) { var t; return function () { clearTimeout(t); t = setTimeout(fn, ms); }; }
@@ -113,26 +110,21 @@
     $("submit").disabled = true;
     var ndm = {};
     form.querySelectorAll("[data-ndm]").forEach(function (t) { if (t.value.trim()) ndm[t.dataset.ndm] = t.value; });
-    var contact = {
-      channel: $("channel").value, caller_name: $("caller_name").value || null,
-      caller_number: $("caller_number").value || null, location_text: $("location_text").value || null,
-      description: $("description").value, presented_at: presentedAt, answered_at: presentedAt
-    };
-    var d = draft(); d.ndm = ndm;
+    var assessment = draft(); assessment.ndm = ndm;
     var override = form.querySelector('input[name="decision"]:checked').value === "override";
-    var decision = override ? {decision: "override", grade: $("override-grade").value, rationale: $("override-rationale").value}
-                            : {decision: "accept"};
-    var step = contactId ? Promise.resolve({ok: true, body: {id: contactId}})
-                         : api("/api/contacts", contact, {"Idempotency-Key": idempotencyKey});
-    step.then(function (res) {
-      if (!res.ok) throw res;
-      contactId = res.body.id;
-      return api("/api/contacts/" + contactId + "/assessments", d);
-    }).then(function (res) {
-      if (!res.ok) throw res;
-      decision.assessment_id = res.body.id;
-      return api("/api/contacts/" + contactId + "/incident", decision);
-    }).then(function (res) {
+    var call = {
+      contact: {
+        channel: $("channel").value, caller_name: $("caller_name").value || null,
+        caller_number: $("caller_number").value || null, location_text: $("location_text").value || null,
+        description: $("description").value, presented_at: presentedAt, answered_at: presentedAt
+      },
+      assessment: assessment,
+      decision: override ? {decision: "override", grade: $("override-grade").value, rationale: $("override-rationale").value}
+                         : {decision: "accept"}
+    };
+    // One request, one transaction: the contact, its assessment and the incident, or nothing.
+    // The key makes a retry after a lost answer return the incident already opened.
+    api("/api/calls", call, {"Idempotency-Key": idempotencyKey}).then(function (res) {
       if (!res.ok) throw res;
       window.location.href = "/incidents/" + res.body.reference;
     }).catch(function (res) {
