@@ -89,6 +89,7 @@ def _make_sqlite_transactional(engine: Engine) -> None:
 
 _READ_ONLY = "demandhub_read_only"
 _AT_COMMIT = "demandhub.at_commit"
+_CHAIN_LOCKED = "demandhub.chain_locked"
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -120,10 +121,15 @@ def queued_for_commit(session: Session, key: str, writer: Callable[[Session, lis
 def _forget_at_commit(session: Session, transaction) -> None:
     if transaction.parent is None:  # the whole transaction ended (a rollback, if work is left)
         session.info.pop(_AT_COMMIT, None)
+        session.info.pop(_CHAIN_LOCKED, None)
 
 
 def _run_at_commit(session: Session) -> None:
-    for writer, rows in (session.info.pop(_AT_COMMIT, None) or {}).values():
+    queues = session.info.pop(_AT_COMMIT, None)
+    if not queues:
+        return
+    session.flush()  # everything else first: the chain lock is then held for the chain alone
+    for writer, rows in queues.values():
         if rows:
             writer(session, rows)
 
@@ -142,5 +148,8 @@ def lock_chain(session: Session) -> None:
     PostgreSQL: a transaction-scoped advisory lock (re-entrant within the transaction).
     SQLite: the write transaction already holds the database lock (BEGIN IMMEDIATE).
     """
+    if session.info.get(_CHAIN_LOCKED):
+        return
     if session.get_bind().dialect.name == "postgresql":
         session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK_KEY})
+    session.info[_CHAIN_LOCKED] = True

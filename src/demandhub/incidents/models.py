@@ -12,7 +12,8 @@ class Incident(Base):
     __tablename__ = "incidents"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    reference: Mapped[str] = mapped_column(sa.String(40), nullable=False, unique=True)
+    # Set in the committing transaction (see service._number_at_commit); never seen empty.
+    reference: Mapped[str | None] = mapped_column(sa.String(40), unique=True)
     category: Mapped[str] = mapped_column(sa.String(40), nullable=False)
     incident_type: Mapped[str] = mapped_column(sa.String(80), nullable=False)  # opening classification
     qualifiers: Mapped[list] = mapped_column(sa.JSON, nullable=False, default=list)

@@ -27,6 +27,7 @@ from demandhub.contacts import service as contacts
 from demandhub.contacts.models import Contact
 from demandhub.contacts.schemas import ContactCreate
 from demandhub.contacts.service import get_contact
+from demandhub.db import lock_chain, queued_for_commit
 from demandhub.errors import Conflict, Forbidden, Invalid, NotFound
 from demandhub.events import service as events
 from demandhub.incidents.lifecycle import ACTIVE, Status, can_move
@@ -46,14 +47,25 @@ class Numbering:
     tz: ZoneInfo
 
 
-def _next_reference(session: Session, *, numbering: Numbering, now: datetime) -> str:
+def _number_at_commit(session: Session, incident: Incident, *, numbering: Numbering, now: datetime) -> None:
+    """Give the incident its reference (INC-20261128-0042: the 42nd incident of the local day)
+    just before the commit, under the chain lock that every write already queues for.
+
+    Taken earlier, the day's counter row would stay locked for the rest of the use case and
+    become a second queue for every new incident; taken here, it costs no extra waiting.
+    """
     day = now.astimezone(numbering.tz).strftime("%Y%m%d")
+    queued_for_commit(session, "references", _write_references).append((incident, numbering.prefix, day))
+
+
+def _write_references(session: Session, pending: list[tuple[Incident, str, str]]) -> None:
+    lock_chain(session)
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stmt = (insert(ReferenceCounter).values(day=day, last=1)
-            .on_conflict_do_update(index_elements=["day"], set_={"last": ReferenceCounter.last + 1})
-            .returning(ReferenceCounter.last))
-    seq = session.execute(stmt).scalar_one()
-    return f"{numbering.prefix}-{day}-{seq:04d}"
+    for incident, prefix, day in pending:
+        stmt = (insert(ReferenceCounter).values(day=day, last=1)
+                .on_conflict_do_update(index_elements=["day"], set_={"last": ReferenceCounter.last + 1})
+                .returning(ReferenceCounter.last))
+        incident.reference = f"{prefix}-{day}-{session.execute(stmt).scalar_one():04d}"
 
 
 def _trace(session: Session, incident: Incident, *, actor: Actor, now: datetime, action: str, kind: str,
@@ -62,11 +74,11 @@ def _trace(session: Session, incident: Incident, *, actor: Actor, now: datetime,
     data = data or {}
     incident.updated_at = now
     session.add(TimelineEntry(incident_id=incident.id, at=now, actor=actor.username, kind=kind, text=text, data=data))
+    # A new incident gets its reference at commit, so entries name it by id.
     audit.append(session, actor=actor.username, action=action, entity_type="incident", entity_id=incident.id,
-                 at=now, details={"reference": incident.reference, **data})
+                 at=now, details=data)
     events.publish(session, topic="incidents", kind=action, at=now,
-                   payload={"id": incident.id, "reference": incident.reference, "grade": incident.grade,
-                            "status": incident.status})
+                   payload={"id": incident.id, "grade": incident.grade, "status": incident.status})
 
 
 def _grading_text(policy: GradingPolicy, decision: GradingDecision, assessment: Assessment) -> str:
@@ -113,7 +125,7 @@ def open_incident(session: Session, *, contact_id: int, assessment_id: int | Non
                                  actor=actor, now=now)
     kind = classification.incident_type(assessment.incident_type)
     incident = Incident(
-        reference=_next_reference(session, numbering=numbering, now=now), category=kind.category,
+        category=kind.category,
         incident_type=kind.code, qualifiers=list(assessment.qualifiers), grade=grading.grade,
         status=Status.OPEN.value, restricted=kind.restricted,
         summary=contact.description[:SUMMARY_CHARS], location_text=contact.location_text,
@@ -121,6 +133,7 @@ def open_incident(session: Session, *, contact_id: int, assessment_id: int | Non
     )
     session.add(incident)
     session.flush()
+    _number_at_commit(session, incident, numbering=numbering, now=now)
     session.add(IncidentContact(contact_id=contact.id, incident_id=incident.id, linked_at=now, linked_by=actor.id))
     _trace(session, incident, actor=actor, now=now, action="incident.created", kind="created",
            text=f"Opened from {contact.channel} contact {contact.id} as {kind.label}.",

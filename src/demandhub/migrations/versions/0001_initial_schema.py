@@ -133,7 +133,7 @@ def upgrade() -> None:
     )
     op.create_table('incidents',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
-    sa.Column('reference', sa.String(length=40), nullable=False),
+    sa.Column('reference', sa.String(length=40), nullable=True),
     sa.Column('category', sa.String(length=40), nullable=False),
     sa.Column('incident_type', sa.String(length=80), nullable=False),
     sa.Column('qualifiers', sa.JSON(), nullable=False),

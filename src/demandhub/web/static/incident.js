@@ -1,8 +1,8 @@
 "use strict";
 (function () {
-  var reference = document.title.split(" ")[0];
+  var id = Number(document.getElementById("incident").dataset.incidentId);
   window.demandhubLive(function (event) {
-    if (!event || event.reference !== reference) return;
+    if (!event || event.id !== id) return;
     var active = document.activeElement;
     var typing = active && (active.tagName === "INPUT" || active.tagName === "TEXTAREA" || active.tagName === "SELECT") && active.value;
     if (!typing) { window.location.reload(); }
