@@ -28,7 +28,7 @@ from demandhub.events.live import LiveFeed, watch_commits
 from demandhub.incidents import api as incidents_api
 from demandhub.incidents import views as incident_views
 from demandhub.web import pages
-from demandhub.web.limits import BodySizeLimit
+from demandhub.web.limits import RequestGuard
 from demandhub.web.templating import render
 
 MAX_BODY_BYTES = 256 * 1024  # no contact needs more; uploads will have their own routes and limits
@@ -69,7 +69,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     app.add_middleware(SessionMiddleware, secret_key=settings.resolved_secret_key(), session_cookie="dh_session",
                        max_age=settings.session_max_age_s, same_site="strict", https_only=False)
-    app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(RequestGuard, max_bytes=MAX_BODY_BYTES)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "web" / "static"), name="static")
     for router in (auth_api.router, contacts_api.router, assessment_api.router, incidents_api.router,
                    pages.router, incident_views.router):

@@ -119,3 +119,15 @@ def test_concurrent_retries_with_one_key_make_one_contact(client, handler, sessi
     assert sorted(r.status_code for r in responses) == [200] * 5 + [201]
     assert len({r.json()["id"] for r in responses}) == 1
     assert count_contacts(sessions) == 1
+
+
+@pytest.mark.parametrize("body", [b'{"channel": "999", "description": "a\\u0000b"}', b'{"channel": "999", "description": "a\x00b"}'])
+def test_nul_characters_are_refused_before_reaching_the_database(client, handler, sessions, body):
+    r = client.post("/api/contacts", content=body, headers={**handler, "Content-Type": "application/json"})
+    assert r.status_code == 422 and "NUL" in r.json()["detail"]
+    assert count_contacts(sessions) == 0
+
+
+def test_nul_in_a_login_form_or_query_is_refused(client):
+    assert client.post("/login", data={"username": "a\x00", "password": "x"}).status_code == 422
+    assert client.get("/login?next=%00").status_code == 422

@@ -1,11 +1,19 @@
-"""Refuse oversized request bodies before anything reads them (413, naming the limit)."""
+"""Refuse, before anything reads them, request bodies that are too large (413) or that carry a
+NUL character in any form (422): PostgreSQL cannot store one in text, and no field needs one."""
 
 from __future__ import annotations
 
 import json
 
+# A NUL as raw bytes, URL-encoded (forms, query strings) or JSON-escaped.
+_NUL_FORMS = (b"\x00", b"%00", b"\\u0000")
 
-class BodySizeLimit:
+
+def _has_nul(data: bytes) -> bool:
+    return any(form in data for form in _NUL_FORMS)
+
+
+class RequestGuard:
     def __init__(self, app, *, max_bytes: int):
         self.app = app
         self.max_bytes = max_bytes
@@ -13,32 +21,39 @@ class BodySizeLimit:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        if _has_nul(scope.get("query_string", b"")) or "\x00" in scope.get("path", ""):
+            return await _refuse(send, 422, "the request contains a NUL character, which no field accepts")
         headers = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            return await self._refuse(send)
-        seen = 0
-
-        async def counted():
-            nonlocal seen
+            return await _refuse(send, 413, f"request body larger than {self.max_bytes} bytes")
+        # Bodies are small (the limit is a few hundred KiB): read all of it, check it, then hand
+        # it on. Raising from inside the app's own read would be caught as a parse error.
+        body, more = b"", True
+        while more:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise _TooLarge()
-            return message
+            if message["type"] != "http.request":
+                return  # the client went away
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+            if len(body) > self.max_bytes:
+                return await _refuse(send, 413, f"request body larger than {self.max_bytes} bytes")
+        if _has_nul(body):
+            return await _refuse(send, 422, "the request contains a NUL character, which no field accepts")
+        delivered = False
 
-        try:
-            await self.app(scope, counted, send)
-        except _TooLarge:
-            await self._refuse(send)
+        async def replay():
+            nonlocal delivered
+            if not delivered:
+                delivered = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
 
-    async def _refuse(self, send):
-        body = json.dumps({"detail": f"request body larger than {self.max_bytes} bytes"}).encode()
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
-        await send({"type": "http.response.body", "body": body})
+        await self.app(scope, replay, send)
 
 
-class _TooLarge(Exception):
-    pass
+async def _refuse(send, status: int, detail: str) -> None:
+    body = json.dumps({"detail": detail}).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
