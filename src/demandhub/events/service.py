@@ -26,7 +26,7 @@ def publish(session: Session, *, topic: str, kind: str, payload: dict, at: datet
 
 def _write_outbox(session: Session, events: list[dict]) -> None:
     lock_chain(session)
-    session.execute(sa.insert(OutboxEvent), events)
+    session.connection().execute(sa.insert(OutboxEvent.__table__), events)  # Core: no ORM bookkeeping
     session.info[PENDING_FLAG] = True
 
 

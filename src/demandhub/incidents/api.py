@@ -50,11 +50,11 @@ def open_incident(contact_id: PathId, body: IncidentOpen, request: Request,
                   actor: Annotated[Actor, Depends(require(Permission.INCIDENT_GRADE))]):
     """Open an incident from an assessed contact: accept the recommended grade or override it with a rationale."""
     with transaction(request) as session:
-        incident = service.open_incident(
+        opened = service.open_incident(
             session, contact_id=contact_id, assessment_id=body.assessment_id,
             decision=body, policy=request.app.state.policy, actor=actor, now=now(request),
             numbering=numbering(request))
-    return _read(request, incident.id)
+    return _read(request, opened.incident.id)  # the contact may have earlier assessments to show too
 
 
 @router.post("/calls", status_code=status.HTTP_201_CREATED, response_model=IncidentRead)
@@ -75,7 +75,8 @@ def take_call(
     if taken.replayed:
         response.status_code = status.HTTP_200_OK
         response.headers["Idempotent-Replayed"] = "true"
-    return _read(request, taken.incident.id)
+        return _read(request, taken.incident.id)
+    return read_of(taken.detail)  # a new call: everything it recorded is in hand
 
 
 def _read(request: Request, incident_id: int) -> IncidentRead:

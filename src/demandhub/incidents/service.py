@@ -69,16 +69,18 @@ def _write_references(session: Session, pending: list[tuple[Incident, str, str]]
 
 
 def _trace(session: Session, incident: Incident, *, actor: Actor, now: datetime, action: str, kind: str,
-           text: str, data: dict | None = None) -> None:
+           text: str, data: dict | None = None) -> TimelineEntry:
     """Timeline, audit and live event for one change to an incident."""
     data = data or {}
     incident.updated_at = now
-    session.add(TimelineEntry(incident_id=incident.id, at=now, actor=actor.username, kind=kind, text=text, data=data))
+    entry = TimelineEntry(incident_id=incident.id, at=now, actor=actor.username, kind=kind, text=text, data=data)
+    session.add(entry)
     # A new incident gets its reference at commit, so entries name it by id.
     audit.append(session, actor=actor.username, action=action, entity_type="incident", entity_id=incident.id,
                  at=now, details=data)
     events.publish(session, topic="incidents", kind=action, at=now,
                    payload={"id": incident.id, "grade": incident.grade, "status": incident.status})
+    return entry
 
 
 def _grading_text(policy: GradingPolicy, decision: GradingDecision, assessment: Assessment) -> str:
@@ -115,8 +117,22 @@ def _assessment_for(session: Session, contact: Contact, assessment_id: int | Non
     return assessment
 
 
+@dataclass(frozen=True)
+class IncidentDetail:
+    incident: Incident
+    contacts: list[Contact]
+    assessments: list[Assessment]
+    decisions: list[GradingDecision]
+    timeline: list[TimelineEntry]
+
+
 def open_incident(session: Session, *, contact_id: int, assessment_id: int | None, decision: Decision,
-                  policy: GradingPolicy, actor: Actor, now: datetime, numbering: Numbering) -> Incident:
+                  policy: GradingPolicy, actor: Actor, now: datetime, numbering: Numbering) -> IncidentDetail:
+    """Open an incident from an assessed contact with the handler's decision on the grade.
+
+    Returns the new incident with what this call recorded (its contact, the assessment that
+    was graded, the decision, the timeline so far), so nothing needs reading back.
+    """
     contact = get_contact(session, contact_id)
     if (existing := _incident_of_contact(session, contact_id)) is not None:
         raise Conflict(f"contact {contact_id} already belongs to incident {existing}")
@@ -135,17 +151,18 @@ def open_incident(session: Session, *, contact_id: int, assessment_id: int | Non
     session.flush()
     _number_at_commit(session, incident, numbering=numbering, now=now)
     session.add(IncidentContact(contact_id=contact.id, incident_id=incident.id, linked_at=now, linked_by=actor.id))
-    _trace(session, incident, actor=actor, now=now, action="incident.created", kind="created",
+    created = _trace(session, incident, actor=actor, now=now, action="incident.created", kind="created",
            text=f"Opened from {contact.channel} contact {contact.id} as {kind.label}.",
            data={"contact_id": contact.id, "incident_type": kind.code})
-    _trace(session, incident, actor=actor, now=now, action="incident.graded", kind="graded",
+    graded = _trace(session, incident, actor=actor, now=now, action="incident.graded", kind="graded",
            text=_grading_text(policy, grading, assessment), data=_decision_data(grading))
-    return incident
+    return IncidentDetail(incident, [contact], [assessment], [grading], [created, graded])
 
 
 @dataclass(frozen=True)
 class TakenCall:
     incident: Incident
+    detail: IncidentDetail | None  # what this call recorded; None when it was a replay
     replayed: bool  # an earlier request with the same idempotency key took this call
 
 
@@ -173,13 +190,13 @@ def take_call(session: Session, *, contact: ContactCreate, assessment: Assessmen
         incident = incident_for_contact(session, created.contact.id)
         if incident is None:
             raise Conflict("Idempotency-Key belongs to a contact without an incident; use a new key")
-        return TakenCall(incident, replayed=True)
+        return TakenCall(incident, detail=None, replayed=True)
     recorded = _part("assessment", lambda: assessments.assess(
         session, contact_id=created.contact.id, data=assessment, policy=policy, actor=actor, now=now))
-    incident = _part("decision", lambda: open_incident(
+    opened = _part("decision", lambda: open_incident(
         session, contact_id=created.contact.id, assessment_id=recorded.id, decision=decision, policy=policy,
         actor=actor, now=now, numbering=numbering))
-    return TakenCall(incident, replayed=False)
+    return TakenCall(opened.incident, detail=opened, replayed=False)
 
 
 def get_incident(session: Session, incident_id: int, *, for_update: bool = False) -> Incident:
@@ -305,15 +322,6 @@ def record_view(session: Session, *, incident: Incident, actor: Actor, now: date
 
 def refused(incident: Incident, actor: Actor) -> Forbidden:
     return Forbidden(f"incident {incident.reference} is restricted; role '{actor.role.value}' may not see it")
-
-
-@dataclass(frozen=True)
-class IncidentDetail:
-    incident: Incident
-    contacts: list[Contact]
-    assessments: list[Assessment]
-    decisions: list[GradingDecision]
-    timeline: list[TimelineEntry]
 
 
 def detail(session: Session, incident: Incident) -> IncidentDetail:
