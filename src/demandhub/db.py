@@ -142,6 +142,15 @@ def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
             yield session
 
 
+def dialect_insert(session: Session, table):
+    """INSERT with the database's own ON CONFLICT clauses (PostgreSQL and SQLite spell them alike)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table)
+
+
 def lock_chain(session: Session) -> None:
     """Serialise writers that append to a chain until this transaction ends.
 

@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from demandhub.audit import service as audit
 from demandhub.auth.roles import Actor
 from demandhub.contacts import phone
 from demandhub.contacts.models import Contact
 from demandhub.contacts.schemas import ContactCreate
+from demandhub.db import dialect_insert
 from demandhub.errors import Conflict, FieldProblem, Invalid, NotFound
 
 
@@ -40,10 +40,8 @@ def _check_times(data: ContactCreate, presented: datetime) -> list[FieldProblem]
     return problems
 
 
-def _replay(session: Session, *, actor: Actor, key: str, fingerprint: str) -> Created | None:
+def _replay(session: Session, *, actor: Actor, key: str, fingerprint: str) -> Created:
     earlier = session.scalar(sa.select(Contact).where(Contact.created_by == actor.id, Contact.idempotency_key == key))
-    if earlier is None:
-        return None
     if earlier.request_fingerprint != fingerprint:
         raise Conflict("Idempotency-Key was already used for a different contact; use a new key")
     return Created(earlier, replayed=True)
@@ -54,10 +52,6 @@ def create_contact(session: Session, *, data: ContactCreate, actor: Actor, now: 
     """Record a contact. With an idempotency key, a repeat of the same request (same
     `fingerprint`: by default a hash of `data`) returns the first contact instead."""
     fingerprint = fingerprint or _fingerprint(data)
-    if idempotency_key is not None:
-        if (earlier := _replay(session, actor=actor, key=idempotency_key, fingerprint=fingerprint)) is not None:
-            return earlier
-
     presented = data.presented_at or now
     problems = _check_times(data, presented)
     number = None
@@ -77,16 +71,23 @@ def create_contact(session: Session, *, data: ContactCreate, actor: Actor, now: 
         abandoned=data.abandoned, created_at=now, created_by=actor.id,
         idempotency_key=idempotency_key, request_fingerprint=fingerprint,
     )
-    try:
-        # A savepoint, so that a retry racing this request (same key, both past the check
-        # above) loses cleanly on the unique key and is answered with the winner's contact.
-        with session.begin_nested():
-            session.add(contact)
-            session.flush()
-    except IntegrityError:
-        if idempotency_key is None:
-            raise
-        return _replay(session, actor=actor, key=idempotency_key, fingerprint=fingerprint)
+    if idempotency_key is None:
+        session.add(contact)
+        session.flush()
+    else:
+        # Insert unless the key was used: one statement, and a retry racing the first request
+        # waits on the unique key, then finds the winner's contact and is answered with it.
+        table = Contact.__table__
+        stmt = (dialect_insert(session, table)
+                .values({c.key: getattr(contact, c.key) for c in table.columns if c.key != "id"})
+                .on_conflict_do_nothing(index_elements=["created_by", "idempotency_key"])
+                .returning(table.c.id))
+        new_id = session.connection().execute(stmt).scalar()
+        if new_id is None:
+            return _replay(session, actor=actor, key=idempotency_key, fingerprint=fingerprint)
+        contact.id = new_id
+        make_transient_to_detached(contact)
+        session.add(contact)
     audit.append(session, actor=actor.username, action="contact.created", entity_type="contact",
                  entity_id=contact.id, at=now,
                  details={"channel": contact.channel, "abandoned": contact.abandoned})

@@ -12,8 +12,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from demandhub import classification
@@ -27,7 +25,7 @@ from demandhub.contacts import service as contacts
 from demandhub.contacts.models import Contact
 from demandhub.contacts.schemas import ContactCreate
 from demandhub.contacts.service import get_contact
-from demandhub.db import lock_chain, queued_for_commit
+from demandhub.db import dialect_insert, lock_chain, queued_for_commit
 from demandhub.errors import Conflict, Forbidden, Invalid, NotFound
 from demandhub.events import service as events
 from demandhub.incidents.lifecycle import ACTIVE, Status, can_move
@@ -60,9 +58,8 @@ def _number_at_commit(session: Session, incident: Incident, *, numbering: Number
 
 def _write_references(session: Session, pending: list[tuple[Incident, str, str]]) -> None:
     lock_chain(session)
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     for incident, prefix, day in pending:
-        stmt = (insert(ReferenceCounter).values(day=day, last=1)
+        stmt = (dialect_insert(session, ReferenceCounter).values(day=day, last=1)
                 .on_conflict_do_update(index_elements=["day"], set_={"last": ReferenceCounter.last + 1})
                 .returning(ReferenceCounter.last))
         incident.reference = f"{prefix}-{day}-{session.execute(stmt).scalar_one():04d}"
