@@ -25,9 +25,6 @@ NAMING = {
 # Big integers on PostgreSQL; SQLite only auto-increments a column declared INTEGER.
 BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
-# One key for every writer that extends a chain (audit hashes, the outbox order).
-_CHAIN_LOCK_KEY = 0x44454D48  # "DEMH"
-
 
 class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING)
@@ -89,7 +86,6 @@ def _make_sqlite_transactional(engine: Engine) -> None:
 
 _READ_ONLY = "demandhub_read_only"
 _AT_COMMIT = "demandhub.at_commit"
-_CHAIN_LOCKED = "demandhub.chain_locked"
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -121,14 +117,13 @@ def queued_for_commit(session: Session, key: str, writer: Callable[[Session, lis
 def _forget_at_commit(session: Session, transaction) -> None:
     if transaction.parent is None:  # the whole transaction ended (a rollback, if work is left)
         session.info.pop(_AT_COMMIT, None)
-        session.info.pop(_CHAIN_LOCKED, None)
 
 
 def _run_at_commit(session: Session) -> None:
     queues = session.info.pop(_AT_COMMIT, None)
     if not queues:
         return
-    session.flush()  # everything else first: the chain lock is then held for the chain alone
+    session.flush()  # everything else first, so a lock taken by a writer is held for its work alone
     for writer, rows in queues.values():
         if rows:
             writer(session, rows)
@@ -149,16 +144,3 @@ def dialect_insert(session: Session, table):
     else:
         from sqlalchemy.dialects.sqlite import insert
     return insert(table)
-
-
-def lock_chain(session: Session) -> None:
-    """Serialise writers that append to a chain until this transaction ends.
-
-    PostgreSQL: a transaction-scoped advisory lock (re-entrant within the transaction).
-    SQLite: the write transaction already holds the database lock (BEGIN IMMEDIATE).
-    """
-    if session.info.get(_CHAIN_LOCKED):
-        return
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK_KEY})
-    session.info[_CHAIN_LOCKED] = True

@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import DatabaseError
 
-from demandhub import db
+from demandhub import chain, db
 from demandhub.audit import service as audit
 from demandhub.audit.models import AuditEntry
 from tests.helpers import take_call
@@ -24,7 +24,7 @@ def test_each_entry_carries_the_hash_of_the_one_before(sessions, clock):
     with sessions() as s:
         rows = list(s.scalars(sa.select(AuditEntry).order_by(AuditEntry.seq)))
         assert [r.seq for r in rows] == [1, 2, 3]
-        assert rows[0].prev_hash == audit.GENESIS
+        assert rows[0].prev_hash == chain.GENESIS
         assert rows[1].prev_hash == rows[0].hash and rows[2].prev_hash == rows[1].hash
         assert audit.verify(s) == audit.Verification(True, 3)
 
@@ -73,3 +73,21 @@ def test_every_write_in_a_journey_is_audited(client, handler, sessions):
         actions = list(s.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.seq)))
     assert [a for a in actions if not a.startswith(("user.", "auth."))] == [
         "contact.created", "assessment.recorded", "incident.created", "incident.graded"]
+
+
+def test_the_chain_survives_awkward_content(sessions, clock):
+    """PostgreSQL links entries in SQL, SQLite in Python: both must agree with verify()."""
+    with db.unit_of_work(sessions) as s:
+        for details in ({"name": "Zoë Ní Bhriain 🚓", "quote": "\"'\\"}, {"big": 1e20, "small": 0.1, "n": -7},
+                        {"nested": {"b": [1, {"a": None}], "a": True}}, {}):
+            audit.append(s, actor="call-handler", action="contact.created", entity_type="contact",
+                         entity_id="7", at=clock(), details=details)
+    with sessions() as s:
+        assert audit.verify(s) == audit.Verification(True, 4)
+
+
+def test_entries_written_in_separate_transactions_chain_on(sessions, clock):
+    for _ in range(3):
+        _write(sessions, clock, n=2)
+    with sessions() as s:
+        assert audit.verify(s) == audit.Verification(True, 6)

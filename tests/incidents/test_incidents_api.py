@@ -205,3 +205,11 @@ def test_a_call_with_an_incomplete_assessment_records_nothing(client, handler, s
     assert counts(sessions) == (0, 0)
     body["assessment"]["ndm"]["options"] = "Attend now"  # fixed: the same key may now be used
     assert client.post("/api/calls", json=body, headers={**handler, "Idempotency-Key": "screen-3"}).status_code == 201
+
+
+def test_references_grow_past_four_digits(client, handler, sessions):
+    from demandhub.incidents.models import ReferenceCounter
+
+    with sessions.begin() as s:
+        s.add(ReferenceCounter(day="20261128", last=9999))
+    assert take_call(client, handler)["reference"] == "INC-20261128-10000"

@@ -13,8 +13,9 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
-from demandhub import classification
+from demandhub import chain, classification
 from demandhub.assessment import service as assessments
 from demandhub.assessment.models import Assessment, GradingDecision
 from demandhub.assessment.policy import GradingPolicy
@@ -25,14 +26,12 @@ from demandhub.contacts import service as contacts
 from demandhub.contacts.models import Contact
 from demandhub.contacts.schemas import ContactCreate
 from demandhub.contacts.service import get_contact
-from demandhub.db import dialect_insert, lock_chain, queued_for_commit
 from demandhub.errors import Conflict, Forbidden, Invalid, NotFound
 from demandhub.events import service as events
 from demandhub.incidents.lifecycle import ACTIVE, Status, can_move
 from demandhub.incidents.models import (
     Incident,
     IncidentContact,
-    ReferenceCounter,
     TimelineEntry,
 )
 
@@ -47,22 +46,15 @@ class Numbering:
 
 def _number_at_commit(session: Session, incident: Incident, *, numbering: Numbering, now: datetime) -> None:
     """Give the incident its reference (INC-20261128-0042: the 42nd incident of the local day)
-    just before the commit, under the chain lock that every write already queues for.
+    at commit, under the lock every write already takes there (see demandhub.chain).
 
     Taken earlier, the day's counter row would stay locked for the rest of the use case and
-    become a second queue for every new incident; taken here, it costs no extra waiting.
+    become a second queue for every new incident; taken there, it costs no extra waiting.
     """
     day = now.astimezone(numbering.tz).strftime("%Y%m%d")
-    queued_for_commit(session, "references", _write_references).append((incident, numbering.prefix, day))
-
-
-def _write_references(session: Session, pending: list[tuple[Incident, str, str]]) -> None:
-    lock_chain(session)
-    for incident, prefix, day in pending:
-        stmt = (dialect_insert(session, ReferenceCounter).values(day=day, last=1)
-                .on_conflict_do_update(index_elements=["day"], set_={"last": ReferenceCounter.last + 1})
-                .returning(ReferenceCounter.last))
-        incident.reference = f"{prefix}-{day}-{session.execute(stmt).scalar_one():04d}"
+    chain.add_number(session, counter=day, prefix=f"{numbering.prefix}-{day}-", table="incidents",
+                     column="reference", row_id=incident.id,
+                     assigned=lambda value: set_committed_value(incident, "reference", value))
 
 
 def _trace(session: Session, incident: Incident, *, actor: Actor, now: datetime, action: str, kind: str,
