@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -100,6 +101,13 @@ def _install_error_handlers(app: FastAPI) -> None:
             return render(request, "error.html", {"title": "Not available", "message": exc.detail},
                           status_code=exc.status_code)
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(IntegrityError)
+    async def conflict(request: Request, exc: IntegrityError):
+        # Use cases check before they write; a unique key can still catch two requests racing
+        # past the same check. The loser's transaction was rolled back whole: say so, not 500.
+        return JSONResponse({"detail": "a concurrent change conflicted with this one; nothing was saved, "
+                                       "reload and try again"}, status_code=409)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError):

@@ -130,6 +130,23 @@ def users_add(
     console.print(f"Added {user.username} ({user.role}).")
 
 
+@users_app.command("disable")
+def users_disable(username: str) -> None:
+    """Disable an account: no more logins, its API tokens revoked, its page sessions ended."""
+    from demandhub.auth import service
+    from demandhub.auth.roles import SYSTEM
+    from demandhub.errors import DomainError
+
+    sessions = db.session_factory(_migrated(get_settings()))
+    try:
+        with db.unit_of_work(sessions) as session:
+            service.disable_user(session, username=username, actor=SYSTEM, now=utcnow())
+    except DomainError as exc:
+        err.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(1)
+    console.print(f"Disabled {username}: its tokens are revoked and its page sessions ended.")
+
+
 @users_app.command("list")
 def users_list() -> None:
     """List accounts."""
@@ -149,7 +166,7 @@ def audit_verify() -> None:
     from demandhub.audit import service
 
     settings = get_settings()
-    with db.session_factory(_engine(settings))() as session:
+    with db.reader_factory(_engine(settings))() as session:  # a long read must not hold the write lock
         result = service.verify(session)
     if result.ok:
         console.print(f"Audit chain intact: {result.entries} entries.")

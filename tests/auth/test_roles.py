@@ -11,7 +11,7 @@ from demandhub.auth.roles import GRANTS, Permission, Role
 from tests.conftest import PASSWORD
 
 PUBLIC = {"/login", "/logout", "/api/auth/token", "/docs", "/docs/oauth2-redirect", "/openapi.json", "/redoc"}
-ANY_LOGGED_IN = {"/", "/account", "/live", "/api/me"}
+ANY_LOGGED_IN = {"/", "/account", "/live", "/api/me", "/api/auth/logout"}
 
 
 def _permission(route: APIRoute) -> Permission | None:
@@ -128,3 +128,45 @@ def test_administrators_add_accounts_through_the_api(client, auth):
     r = client.post("/api/users", json={"username": "x2", "password": "long-enough-pw", "role": "wizard"},
                     headers=admin)
     assert r.status_code == 422 and "role" in r.text
+
+
+def test_a_disabled_account_is_refused_everywhere(client, auth, users):
+    r = client.post("/api/users/analyst/disable", headers=auth[Role.ADMINISTRATOR])
+    assert r.status_code == 200 and r.json()["active"] is False
+    assert client.get("/api/me", headers=auth[Role.ANALYST]).status_code == 401  # its token is revoked
+    r = client.post("/api/auth/token", json={"username": "analyst", "password": PASSWORD})
+    assert r.status_code == 401
+    assert client.post("/api/users/nobody/disable", headers=auth[Role.ADMINISTRATOR]).status_code == 404
+    assert client.post("/api/users/analyst/disable", headers=auth[Role.SUPERVISOR]).status_code == 403
+
+
+def test_a_token_can_be_revoked_by_its_holder(client, users):
+    token = client.post("/api/auth/token", json={"username": "dispatcher", "password": PASSWORD}).json()["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/me", headers=headers).status_code == 200
+    assert client.post("/api/auth/logout", headers=headers).status_code == 204
+    assert client.get("/api/me", headers=headers).status_code == 401
+
+
+def test_logging_out_ends_the_page_session_even_for_a_copied_cookie(client, users, clock):
+    client.post("/login", data={"username": "supervisor", "password": PASSWORD, "csrf": _csrf(client)})
+    stolen = dict(client.cookies)
+    assert client.get("/queue", follow_redirects=False).status_code == 200
+    clock.advance(seconds=1)
+    client.post("/logout", data={"csrf": _csrf(client)})
+    client.cookies.clear()
+    client.cookies.update(stolen)
+    r = client.get("/queue", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")
+
+
+def test_failed_logins_are_audited(client, users, sessions):
+    import sqlalchemy as sa
+
+    from demandhub.audit.models import AuditEntry
+
+    client.post("/api/auth/token", json={"username": "analyst", "password": "guess-one"})
+    client.post("/login", data={"username": "analyst", "password": "guess-two", "csrf": _csrf(client)})
+    with sessions() as s:
+        failed = list(s.scalars(sa.select(AuditEntry.details).where(AuditEntry.action == "auth.login_failed")))
+    assert failed == [{"via": "api"}, {"via": "page"}]

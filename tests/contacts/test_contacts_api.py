@@ -32,7 +32,7 @@ def test_numbers_are_normalised_to_e164(client, handler):
 
 def test_timestamps_and_abandoned_contacts(client, handler):
     body = contact(channel="999", presented_at="2026-11-28T09:59:50Z", answered_at="2026-11-28T09:59:58Z",
-                   ended_at="2026-11-28T10:03:00+00:00")
+                   ended_at="2026-11-28T10:01:00+00:00")
     r = client.post("/api/contacts", json=body, headers=handler)
     got = r.json()
     assert got["presented_at"].startswith("2026-11-28T09:59:50") and got["answered_at"].startswith("2026-11-28T09:59:58")
@@ -131,3 +131,10 @@ def test_nul_characters_are_refused_before_reaching_the_database(client, handler
 def test_nul_in_a_login_form_or_query_is_refused(client):
     assert client.post("/login", data={"username": "a\x00", "password": "x"}).status_code == 422
     assert client.get("/login?next=%00").status_code == 422
+
+
+def test_times_in_the_future_are_refused(client, handler, clock, sessions):
+    later = (clock() + __import__("datetime").timedelta(minutes=10)).isoformat()
+    r = client.post("/api/contacts", json=contact(presented_at=later), headers=handler)
+    assert r.status_code == 422 and "presented_at is in the future" in r.json()["detail"]
+    assert count_contacts(sessions) == 0

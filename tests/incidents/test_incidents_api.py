@@ -6,7 +6,7 @@ import re
 
 import sqlalchemy as sa
 
-from demandhub.assessment.models import GradingDecision
+from demandhub.assessment.models import Assessment, GradingDecision
 from demandhub.auth.roles import Role
 from demandhub.incidents.models import Incident
 from tests.helpers import assessment, contact, take_call
@@ -113,7 +113,7 @@ def test_reassessment_is_a_new_version_and_regrades(client, handler):
     versions = [a["version"] for a in r.json()["assessments"]]
     assert versions == [1, 2]  # the first is still there, untouched
     assert r.json()["assessments"][0]["recommended_grade"] == inc["grade"]
-    assert "grade 4 -> 1" in r.json()["timeline"][-1]["text"] or "-> 1" in r.json()["timeline"][-1]["text"]
+    assert f"grade {inc['grade']} -> 1" in r.json()["timeline"][-1]["text"]
 
 
 def test_status_lifecycle_close_and_reopen(client, auth, handler):
@@ -213,3 +213,62 @@ def test_references_grow_past_four_digits(client, handler, sessions):
     with sessions.begin() as s:
         s.add(ReferenceCounter(day="20261128", last=9999))
     assert take_call(client, handler)["reference"] == "INC-20261128-10000"
+
+
+def _restricted_incident(client, handler):
+    return take_call(client, handler, contact_body=contact("My daughter told me her uncle touched her"),
+                     assessment_body=assessment("crime.sexual_offence", "medium"))
+
+
+def test_a_restricted_incidents_contacts_are_restricted_too(client, auth, handler, sessions):
+    from demandhub.audit.models import AuditEntry
+
+    inc = _restricted_incident(client, handler)
+    cid = inc["contacts"][0]["id"]
+    other_handler = auth[Role.RESOLUTION_OFFICER]  # may read contacts, but not restricted ones
+    for method, path, body in [("GET", f"/api/contacts/{cid}", None), ("GET", f"/api/contacts/{cid}/assessments", None),
+                               ("POST", f"/api/contacts/{cid}/assessments", assessment("crime.sexual_offence")),
+                               ("POST", f"/api/contacts/{cid}/end", {})]:
+        r = client.request(method, path, json=body, headers=other_handler)
+        assert r.status_code == 403 and "restricted" in r.json()["detail"], (method, path, r.text)
+    assert client.get(f"/api/contacts/{cid}", headers=handler).status_code == 200  # who took it
+    assert client.get(f"/api/contacts/{cid}/assessments", headers=auth[Role.SUPERVISOR]).status_code == 200
+    with sessions() as s:
+        trail = list(s.scalars(sa.select(AuditEntry.action).where(AuditEntry.entity_type == "contact",
+                                                                  AuditEntry.action.like("contact.view%"))))
+    assert trail.count("contact.view_refused") == 4 and trail.count("contact.viewed") == 2
+    with sessions() as s:
+        assert s.scalar(sa.select(sa.func.count()).select_from(Assessment).where(Assessment.contact_id == cid)) == 1
+
+
+def test_a_reassessment_as_a_sexual_offence_restricts_the_incident(client, auth, handler):
+    inc = take_call(client, handler, contact_body=contact("Someone followed my daughter home"),
+                    assessment_body=assessment("public_safety.concern_for_safety", "medium"))
+    assert inc["restricted"] is False
+    cid = inc["contacts"][0]["id"]
+    second = client.post(f"/api/contacts/{cid}/assessments", json=assessment("crime.sexual_offence", "high"),
+                         headers=handler).json()
+    r = client.post(f"/api/incidents/{inc['id']}/grade", json={"decision": "accept", "assessment_id": second["id"]},
+                    headers=handler)
+    assert r.json()["restricted"] is True and r.json()["timeline"][-2]["kind"] == "restricted"
+    assert client.get(f"/api/incidents/{inc['id']}", headers=auth[Role.DISPATCHER]).status_code == 403
+    assert client.get(f"/api/contacts/{cid}", headers=auth[Role.DISPATCHER]).status_code == 403
+
+
+def test_a_contact_linked_to_a_restricted_incident_is_restricted(client, auth, handler):
+    inc = _restricted_incident(client, handler)
+    other = client.post("/api/contacts", json=contact("Neighbour calling about the same child"), headers=handler).json()
+    client.post(f"/api/incidents/{inc['id']}/contacts", json={"contact_id": other["id"]}, headers=handler)
+    assert client.get(f"/api/contacts/{other['id']}", headers=auth[Role.DISPATCHER]).status_code == 403
+
+
+def test_racing_handlers_cannot_open_two_incidents_from_one_contact(client, handler, sessions):
+    from concurrent.futures import ThreadPoolExecutor
+
+    cid = client.post("/api/contacts", json=contact(), headers=handler).json()["id"]
+    client.post(f"/api/contacts/{cid}/assessments", json=assessment(), headers=handler)
+    with ThreadPoolExecutor(4) as pool:
+        codes = sorted(pool.map(lambda _: client.post(f"/api/contacts/{cid}/incident", json={"decision": "accept"},
+                                                      headers=handler).status_code, range(4)))
+    assert codes == [201, 409, 409, 409]
+    assert counts(sessions) == (1, 1)

@@ -14,8 +14,8 @@ from demandhub.assessment.schemas import (
 )
 from demandhub.auth.deps import require
 from demandhub.auth.roles import Actor, Permission
-from demandhub.contacts.service import get_contact
-from demandhub.http import PathId, now, reading, transaction
+from demandhub.contacts.service import get_contact, record_view, refused
+from demandhub.http import PathId, now, transaction
 
 router = APIRouter(prefix="/api", tags=["assessment"])
 
@@ -52,14 +52,24 @@ def create_assessment(contact_id: PathId, body: AssessmentCreate, request: Reque
                       actor: Annotated[Actor, Depends(require(Permission.ASSESSMENT_CREATE))]):
     """Record a THRIVE+ assessment (a new version if the contact was assessed before)."""
     with transaction(request) as session:
-        assessment = service.assess(session, contact_id=contact_id, data=body, policy=_policy(request),
-                                    actor=actor, now=now(request))
-        return AssessmentRead.model_validate(assessment)
+        contact = get_contact(session, contact_id)
+        result = None
+        if record_view(session, contact=contact, actor=actor, now=now(request)):
+            result = AssessmentRead.model_validate(service.assess(
+                session, contact_id=contact_id, data=body, policy=_policy(request), actor=actor, now=now(request)))
+    if result is None:
+        raise refused(contact, actor)
+    return result
 
 
 @router.get("/contacts/{contact_id}/assessments", response_model=list[AssessmentRead])
 def list_assessments(contact_id: PathId, request: Request,
                      actor: Annotated[Actor, Depends(require(Permission.CONTACT_READ))]):
-    with reading(request) as session:
-        get_contact(session, contact_id)
-        return [AssessmentRead.model_validate(a) for a in service.assessments_for(session, [contact_id])]
+    with transaction(request) as session:  # a view of a restricted contact's assessments is audited
+        contact = get_contact(session, contact_id)
+        result = None
+        if record_view(session, contact=contact, actor=actor, now=now(request)):
+            result = [AssessmentRead.model_validate(a) for a in service.assessments_for(session, [contact_id])]
+    if result is None:
+        raise refused(contact, actor)
+    return result

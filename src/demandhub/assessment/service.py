@@ -58,7 +58,7 @@ def preview(policy: GradingPolicy, draft: GradingDraft) -> tuple[Recommendation,
 
 def assess(session: Session, *, contact_id: int, data: AssessmentCreate, policy: GradingPolicy,
            actor: Actor, now: datetime) -> Assessment:
-    contact = get_contact(session, contact_id)
+    contact = get_contact(session, contact_id, for_update=True)  # versions are numbered one at a time
     problems = problems_with(policy, data, ndm=data.ndm)
     if problems:
         raise Invalid("assessment incomplete or invalid: " + "; ".join(p["message"] for p in problems),

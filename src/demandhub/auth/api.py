@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Path, Request, status
 
 from demandhub.audit import service as audit
 from demandhub.auth import service
-from demandhub.auth.deps import api_actor, require, token_lifetime
+from demandhub.auth.deps import api_actor, bearer_token, require, token_lifetime
 from demandhub.auth.roles import GRANTS, Actor, Permission
 from demandhub.auth.schemas import TokenRead, TokenRequest, UserCreate, UserRead
 from demandhub.http import now, reading, transaction
@@ -17,13 +17,28 @@ router = APIRouter(prefix="/api", tags=["auth"])
 @router.post("/auth/token", response_model=TokenRead)
 def get_token(body: TokenRequest, request: Request):
     """Exchange a username and password for a bearer token."""
-    with transaction(request) as session:
+    with reading(request) as session:  # the deliberately slow hash runs outside any write lock
         user = service.authenticate(session, username=body.username, password=body.password)
+    with transaction(request) as session:
         if user is None:
-            raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong username or password")
-        lifetime = token_lifetime(request)
-        token = service.issue_token(session, user=user, now=now(request), lifetime=lifetime)
-        return TokenRead(token=token, expires_at=now(request) + lifetime, user=UserRead.model_validate(user))
+            service.record_failed_login(session, username=body.username, now=now(request), via="api")
+        else:
+            lifetime = token_lifetime(request)
+            token = service.issue_token(session, user=user, now=now(request), lifetime=lifetime)
+    if user is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong username or password")
+    return TokenRead(token=token, expires_at=now(request) + lifetime, user=UserRead.model_validate(user))
+
+
+@router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
+def revoke(request: Request, actor: Annotated[Actor, Depends(api_actor)]) -> None:
+    """Revoke the bearer token this request carries (a page session logs out at /logout)."""
+    token = bearer_token(request)
+    if token is None:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "send the bearer token to revoke")
+    with transaction(request) as session:
+        service.revoke_token(session, token=token, actor=actor, now=now(request))
+    request.app.state.actors.forget(("token", service.token_digest(token)))
 
 
 @router.get("/me")
@@ -46,6 +61,16 @@ def add_user(body: UserCreate, request: Request,
         user = service.add_user(session, username=body.username, password=body.password, role=body.role,
                                 display_name=body.display_name, actor=actor, now=now(request))
         return UserRead.model_validate(user)
+
+
+@router.post("/users/{username}/disable", response_model=UserRead)
+def disable_user(username: Annotated[str, Path(min_length=2, max_length=60)], request: Request,
+                 actor: Annotated[Actor, Depends(require(Permission.USERS_MANAGE))]):
+    """Disable an account: no more logins, tokens revoked, page sessions ended (within the auth cache time)."""
+    with transaction(request) as session:
+        user = UserRead.model_validate(service.disable_user(session, username=username, actor=actor, now=now(request)))
+    request.app.state.actors.clear()  # this process at once; others within DEMANDHUB_AUTH_CACHE_S
+    return user
 
 
 @router.get("/audit/verify")

@@ -29,6 +29,11 @@ def _now(request: Request):
     return request.app.state.clock()
 
 
+def bearer_token(request: Request) -> str | None:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
 class ActorCache:
     """Who a token or a page session belongs to, remembered for a few seconds.
 
@@ -51,6 +56,12 @@ class ActorCache:
             self._entries.pop(key, None)
             return None
         return actor
+
+    def forget(self, key: object) -> None:
+        self._entries.pop(key, None)
+
+    def clear(self) -> None:
+        self._entries.clear()
 
     def put(self, key: object, actor: Actor, *, now: float, expires_at: float = float("inf")) -> None:
         if len(self._entries) >= self._max:
@@ -83,15 +94,17 @@ def _session_actor(request: Request) -> Actor | None:
         request.session.clear()
         return None
     cache: ActorCache = request.app.state.actors
-    if (actor := cache.get(("uid", uid), now=now)) is not None:
+    key = ("session", uid, issued)
+    if (actor := cache.get(key, now=now)) is not None:
         return actor
     with request.app.state.readers() as session:
         user = service.get_user(session, uid)
-        if user is None or not user.active:
+        ended = user is not None and user.sessions_valid_from and issued < user.sessions_valid_from.timestamp()
+        if user is None or not user.active or ended:
             request.session.clear()
             return None
         actor = service.actor_of(user)
-    cache.put(("uid", uid), actor, now=now)
+    cache.put(key, actor, now=now)
     return actor
 
 

@@ -18,6 +18,8 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(sa.String(200), nullable=False)
     active: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    # Page sessions are signed cookies; logging out moves this on, ending every earlier one.
+    sessions_valid_from: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ApiToken(Base):

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from demandhub.audit import service as audit
 from demandhub.auth.models import ApiToken, User
 from demandhub.auth.roles import Actor, Role
-from demandhub.errors import Conflict, Invalid
+from demandhub.errors import Conflict, Invalid, NotFound
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,59}$")
 MIN_PASSWORD = 8
@@ -75,6 +75,12 @@ def authenticate(session: Session, *, username: str, password: str) -> User | No
     return user
 
 
+def record_failed_login(session: Session, *, username: str, now: datetime, via: str) -> None:
+    """Failed logins are evidence too (password guessing shows in the trail)."""
+    audit.append(session, actor=username[:60] or "?", action="auth.login_failed", entity_type="user",
+                 entity_id=username[:60] or "?", at=now, details={"via": via})
+
+
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -100,6 +106,31 @@ def user_for_token(session: Session, *, token: str, now: datetime) -> tuple[User
     if revoked or expires_at <= now or not user.active:
         return None
     return user, expires_at
+
+
+def disable_user(session: Session, *, username: str, actor: Actor, now: datetime) -> User:
+    """Stop an account: no more logins, its tokens revoked, its page sessions ended."""
+    user = session.scalar(sa.select(User).where(User.username == username.strip().lower()).with_for_update())
+    if user is None:
+        raise NotFound(f"no user {username!r}")
+    user.active = False
+    user.sessions_valid_from = now
+    session.execute(sa.update(ApiToken).where(ApiToken.user_id == user.id).values(revoked=True))
+    audit.append(session, actor=actor.username, action="user.disabled", entity_type="user", entity_id=user.id,
+                 at=now, details={"username": user.username})
+    return user
+
+
+def revoke_token(session: Session, *, token: str, actor: Actor, now: datetime) -> None:
+    session.execute(sa.update(ApiToken).where(ApiToken.token_hash == token_digest(token)).values(revoked=True))
+    audit.append(session, actor=actor.username, action="auth.token_revoked", entity_type="user",
+                 entity_id=actor.id, at=now)
+
+
+def end_page_sessions(session: Session, *, actor: Actor, now: datetime) -> None:
+    """Log out: every page session of this user issued until now stops working."""
+    session.execute(sa.update(User).where(User.id == actor.id).values(sessions_valid_from=now))
+    audit.append(session, actor=actor.username, action="auth.logout", entity_type="user", entity_id=actor.id, at=now)
 
 
 def get_user(session: Session, user_id: int) -> User | None:

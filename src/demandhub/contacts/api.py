@@ -41,14 +41,29 @@ def create_contact(
 @router.get("/contacts/{contact_id}", response_model=ContactRead)
 def get_contact(contact_id: PathId, request: Request,
                 actor: Annotated[Actor, Depends(require(Permission.CONTACT_READ))]):
-    with reading(request) as session:
-        return ContactRead.model_validate(service.get_contact(session, contact_id))
+    return _within(request, actor, contact_id, None)
 
 
 @router.post("/contacts/{contact_id}/end", response_model=ContactRead)
 def end_contact(contact_id: PathId, body: ContactEnd, request: Request,
                 actor: Annotated[Actor, Depends(require(Permission.CONTACT_CREATE))]):
+    return _within(request, actor, contact_id, service.end_contact, ended_at=body.ended_at)
+
+
+def _within(request: Request, actor: Actor, contact_id: int, use_case, **kwargs) -> ContactRead:
+    """Read, or change then read, one contact under the restricted rule (views audited;
+    a refusal commits its audit entry before the 403 goes out)."""
+    if use_case is None:
+        with reading(request) as session:  # most contacts are not restricted: no write needed
+            contact = service.get_contact(session, contact_id)
+            if not contact.restricted:
+                return ContactRead.model_validate(contact)
     with transaction(request) as session:
-        contact = service.end_contact(session, contact_id=contact_id, ended_at=body.ended_at,
-                                      actor=actor, now=now(request))
-        return ContactRead.model_validate(contact)
+        contact = service.get_contact(session, contact_id)
+        allowed = service.record_view(session, contact=contact, actor=actor, now=now(request))
+        if allowed and use_case is not None:
+            contact = use_case(session, contact_id=contact_id, actor=actor, now=now(request), **kwargs)
+        result = ContactRead.model_validate(contact) if allowed else None
+    if result is None:
+        raise service.refused(contact, actor)
+    return result

@@ -24,6 +24,10 @@ class Contact(Base):
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     abandoned: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
+    # Set when the contact belongs to a restricted incident (sexual offences, child abuse):
+    # its details are then for the roles allowed and the handler who took it, every view audited.
+    restricted: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False,
+                                             server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     created_by: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), nullable=False)
     idempotency_key: Mapped[str | None] = mapped_column(sa.String(200))

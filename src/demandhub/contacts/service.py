@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from demandhub.audit import service as audit
-from demandhub.auth.roles import Actor
+from demandhub.auth.roles import Actor, Permission
 from demandhub.contacts import phone
 from demandhub.contacts.models import Contact
 from demandhub.contacts.schemas import ContactCreate
 from demandhub.db import dialect_insert
-from demandhub.errors import Conflict, FieldProblem, Invalid, NotFound
+from demandhub.errors import Conflict, FieldProblem, Forbidden, Invalid, NotFound
 
 
 @dataclass(frozen=True)
@@ -28,8 +28,15 @@ def _fingerprint(data: ContactCreate) -> str:
     return hashlib.sha256(data.model_dump_json().encode()).hexdigest()
 
 
-def _check_times(data: ContactCreate, presented: datetime) -> list[FieldProblem]:
-    problems = []
+# Clocks differ a little between a browser or a telephony system and the server; more than
+# this in the future is a mistake, not skew.
+FUTURE_SKEW = timedelta(minutes=2)
+
+
+def _check_times(data: ContactCreate, presented: datetime, now: datetime) -> list[FieldProblem]:
+    problems = [FieldProblem(name, f"{name} is in the future")
+                for name in ("presented_at", "answered_at", "ended_at")
+                if getattr(data, name) and getattr(data, name) > now + FUTURE_SKEW]
     if data.abandoned and data.answered_at is not None:
         problems.append(FieldProblem("answered_at", "an abandoned contact was never answered: leave answered_at empty"))
     if data.answered_at and data.answered_at < presented:
@@ -53,7 +60,7 @@ def create_contact(session: Session, *, data: ContactCreate, actor: Actor, now: 
     `fingerprint`: by default a hash of `data`) returns the first contact instead."""
     fingerprint = fingerprint or _fingerprint(data)
     presented = data.presented_at or now
-    problems = _check_times(data, presented)
+    problems = _check_times(data, presented, now)
     number = None
     if data.caller_number and data.caller_number.strip():
         try:
@@ -68,7 +75,7 @@ def create_contact(session: Session, *, data: ContactCreate, actor: Actor, now: 
         caller_number=number, caller_number_raw=(data.caller_number or "").strip() or None,
         location_text=(data.location_text or "").strip() or None, description=data.description.strip(),
         presented_at=presented, answered_at=data.answered_at, ended_at=data.ended_at,
-        abandoned=data.abandoned, created_at=now, created_by=actor.id,
+        abandoned=data.abandoned, restricted=False, created_at=now, created_by=actor.id,
         idempotency_key=idempotency_key, request_fingerprint=fingerprint,
     )
     if idempotency_key is None:
@@ -94,16 +101,38 @@ def create_contact(session: Session, *, data: ContactCreate, actor: Actor, now: 
     return Created(contact, replayed=False)
 
 
-def get_contact(session: Session, contact_id: int) -> Contact:
-    contact = session.get(Contact, contact_id)
+def get_contact(session: Session, contact_id: int, *, for_update: bool = False) -> Contact:
+    """The contact; `for_update` locks its row, so changes to one contact (assessing it,
+    grading it, linking it) happen one at a time."""
+    contact = session.get(Contact, contact_id, with_for_update=for_update or None)
     if contact is None:
         raise NotFound(f"contact {contact_id} not found")
     return contact
 
 
+def may_see(actor: Actor, *, restricted: bool, taken_by: int) -> bool:
+    """The restricted-record rule: the roles allowed, and whoever took the contact."""
+    return (not restricted) or actor.can(Permission.RESTRICTED_READ) or taken_by == actor.id
+
+
+def record_view(session: Session, *, contact: Contact, actor: Actor, now: datetime) -> bool:
+    """Apply the restricted rule to a contact; every view or refused view of a restricted one
+    is audited. The caller commits, then raises `refused(...)` when this returns False."""
+    if not contact.restricted:
+        return True
+    allowed = may_see(actor, restricted=True, taken_by=contact.created_by)
+    audit.append(session, actor=actor.username, action="contact.viewed" if allowed else "contact.view_refused",
+                 entity_type="contact", entity_id=contact.id, at=now, details={"restricted": True})
+    return allowed
+
+
+def refused(contact: Contact, actor: Actor) -> Forbidden:
+    return Forbidden(f"contact {contact.id} belongs to a restricted incident; role '{actor.role.value}' may not see it")
+
+
 def end_contact(session: Session, *, contact_id: int, ended_at: datetime | None, actor: Actor,
                 now: datetime) -> Contact:
-    contact = get_contact(session, contact_id)
+    contact = get_contact(session, contact_id, for_update=True)
     if contact.ended_at is not None:
         raise Conflict(f"contact {contact_id} already ended at {contact.ended_at.isoformat()}")
     ended = ended_at or now
@@ -114,9 +143,3 @@ def end_contact(session: Session, *, contact_id: int, ended_at: datetime | None,
     audit.append(session, actor=actor.username, action="contact.ended", entity_type="contact",
                  entity_id=contact.id, at=now, details={"ended_at": ended.isoformat()})
     return contact
-
-
-def contacts_by_id(session: Session, ids: list[int]) -> dict[int, Contact]:
-    if not ids:
-        return {}
-    return {c.id: c for c in session.scalars(sa.select(Contact).where(Contact.id.in_(ids)))}

@@ -122,7 +122,7 @@ def open_incident(session: Session, *, contact_id: int, assessment_id: int | Non
     Returns the new incident with what this call recorded (its contact, the assessment that
     was graded, the decision, the timeline so far), so nothing needs reading back.
     """
-    contact = get_contact(session, contact_id)
+    contact = get_contact(session, contact_id, for_update=True)  # one incident per contact, even when raced
     if (existing := _incident_of_contact(session, contact_id)) is not None:
         raise Conflict(f"contact {contact_id} already belongs to incident {existing}")
     assessment = _assessment_for(session, contact, assessment_id)
@@ -138,6 +138,7 @@ def open_incident(session: Session, *, contact_id: int, assessment_id: int | Non
     )
     session.add(incident)
     session.flush()
+    contact.restricted = kind.restricted
     _number_at_commit(session, incident, numbering=numbering, now=now)
     session.add(IncidentContact(contact_id=contact.id, incident_id=incident.id, linked_at=now, linked_by=actor.id))
     created = _trace(session, incident, actor=actor, now=now, action="incident.created", kind="created",
@@ -213,9 +214,10 @@ def _require_active(incident: Incident) -> None:
 def link_contact(session: Session, *, incident_id: int, contact_id: int, actor: Actor, now: datetime) -> Incident:
     incident = get_incident(session, incident_id, for_update=True)
     _require_active(incident)
-    contact = get_contact(session, contact_id)
+    contact = get_contact(session, contact_id, for_update=True)
     if (existing := _incident_of_contact(session, contact_id)) is not None:
         raise Conflict(f"contact {contact_id} already belongs to incident {existing}")
+    contact.restricted = contact.restricted or incident.restricted
     session.add(IncidentContact(contact_id=contact.id, incident_id=incident.id, linked_at=now, linked_by=actor.id))
     _trace(session, incident, actor=actor, now=now, action="incident.contact_linked", kind="contact_linked",
            text=f"Further {contact.channel} contact {contact.id} linked: {contact.description[:120]}",
@@ -236,11 +238,25 @@ def regrade(session: Session, *, incident_id: int, assessment_id: int, decision:
     before = incident.grade
     incident.grade = grading.grade
     incident.grading_decision_id = grading.id
+    if classification.incident_type(assessment.incident_type).restricted and not incident.restricted:
+        _restrict(session, incident, actor=actor, now=now,
+                  why=f"reassessed as {classification.incident_type(assessment.incident_type).label}")
     _trace(session, incident, actor=actor, now=now, action="incident.regraded", kind="graded",
            text=f"Reassessed (version {assessment.version}); grade {before} -> {grading.grade}. "
                 + _grading_text(policy, grading, assessment),
            data={"previous_grade": before, **_decision_data(grading)})
     return incident
+
+
+def _restrict(session: Session, incident: Incident, *, actor: Actor, now: datetime, why: str) -> None:
+    """Restrict an incident and all its contacts. Never undone automatically: lifting a
+    restriction is a decision for a person, not a side effect of a regrade."""
+    incident.restricted = True
+    for contact in session.scalars(sa.select(Contact).join(IncidentContact, IncidentContact.contact_id == Contact.id)
+                                   .where(IncidentContact.incident_id == incident.id)):
+        contact.restricted = True
+    _trace(session, incident, actor=actor, now=now, action="incident.restricted", kind="restricted",
+           text=f"Restricted: {why}.")
 
 
 def change_status(session: Session, *, incident_id: int, status: Status, note: str | None, actor: Actor,
@@ -291,7 +307,7 @@ def add_note(session: Session, *, incident_id: int, text: str, actor: Actor, now
 
 
 def may_see_details(actor: Actor, incident: Incident) -> bool:
-    return (not incident.restricted) or actor.can(Permission.RESTRICTED_READ) or incident.created_by == actor.id
+    return contacts.may_see(actor, restricted=incident.restricted, taken_by=incident.created_by)
 
 
 def record_view(session: Session, *, incident: Incident, actor: Actor, now: datetime) -> bool:

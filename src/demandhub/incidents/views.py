@@ -29,7 +29,6 @@ def call_taking(request: Request, actor: Annotated[Actor, Depends(require_page(P
     return render(request, "call_new.html", {
         "active": "call", "policy": request.app.state.policy, "channels": list(Channel),
         "types_by_category": _types_by_category(), "qualifiers": classification.QUALIFIERS.values(),
-        "now": now(request),
     }, actor=actor)
 
 
@@ -54,14 +53,18 @@ def queue_rows(request: Request, actor: Annotated[Actor, Depends(require_page(Pe
 @router.get("/incidents/{reference}")
 def incident_page(reference: str, request: Request,
                   actor: Annotated[Actor, Depends(require_page(Permission.INCIDENT_READ))]):
-    with transaction(request) as session:
+    with reading(request) as session:
         incident = service.find_by_reference(session, reference)
-        allowed = service.record_view(session, incident=incident, actor=actor, now=now(request))
-        detail = service.detail(session, incident) if allowed else None
-    if detail is None:
-        raise service.refused(incident, actor)
+        detail = None if incident.restricted else service.detail(session, incident)
+    if detail is None:  # restricted: the view is audited, and so is a refusal
+        with transaction(request) as session:
+            incident = service.find_by_reference(session, reference)
+            allowed = service.record_view(session, incident=incident, actor=actor, now=now(request))
+            detail = service.detail(session, incident) if allowed else None
+        if detail is None:
+            raise service.refused(incident, actor)
     current = Status(incident.status)
-    moves = [s for s in TRANSITIONS[current] if s != Status.CLOSED
+    moves = [s for s in Status if s in TRANSITIONS[current] and s != Status.CLOSED
              and (current != Status.CLOSED or actor.can(Permission.INCIDENT_REOPEN))]
     return render(request, "incident.html", {
         "active": "queue", "d": detail, "i": incident, "policy": request.app.state.policy,

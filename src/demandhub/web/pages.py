@@ -14,7 +14,7 @@ from demandhub.audit import service as audit
 from demandhub.auth import service
 from demandhub.auth.deps import api_actor, check_csrf, page_actor
 from demandhub.auth.roles import Actor, Permission, Role
-from demandhub.http import now, transaction
+from demandhub.http import now, reading, transaction
 from demandhub.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -46,9 +46,12 @@ def login_form(request: Request, next: str | None = None):
 def login(request: Request, username: Annotated[str, Form(max_length=60)], password: Annotated[str, Form(max_length=200)],
           csrf: Annotated[str, Form()] = "", next: Annotated[str, Form()] = ""):
     check_csrf(request, csrf)
-    with transaction(request) as session:
+    with reading(request) as session:  # the deliberately slow hash runs outside any write lock
         user = service.authenticate(session, username=username, password=password)
-        if user is not None:
+    with transaction(request) as session:
+        if user is None:
+            service.record_failed_login(session, username=username, now=now(request), via="page")
+        else:
             audit.append(session, actor=user.username, action="auth.login", entity_type="user",
                          entity_id=user.id, at=now(request))
     if user is None:
@@ -60,9 +63,13 @@ def login(request: Request, username: Annotated[str, Form(max_length=60)], passw
 
 
 @router.post("/logout")
-def logout(request: Request, csrf: Annotated[str, Form()] = ""):
+def logout(request: Request, actor: Annotated[Actor, Depends(page_actor)], csrf: Annotated[str, Form()] = ""):
+    """Log out everywhere: this and every other page session of the user stop working."""
     check_csrf(request, csrf)
+    with transaction(request) as session:
+        service.end_page_sessions(session, actor=actor, now=now(request))
     request.session.clear()
+    request.app.state.actors.clear()
     return RedirectResponse("/login", status_code=303)
 
 

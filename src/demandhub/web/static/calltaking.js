@@ -5,7 +5,11 @@
   var form = document.getElementById("call-form");
   var csrf = document.querySelector('meta[name="csrf-token"]').content;
   var idempotencyKey = (window.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Date.now()) + Math.random();
-  var presentedAt = form.dataset.presented;
+  // Without a telephony feed the screen cannot know when a call reached the force; it records
+  // the moment the handler starts the record as both presented and answered. A telephony
+  // integration sends the true times through the API instead.
+  var startedAt = null;
+  form.addEventListener("input", function () { if (!startedAt) startedAt = new Date().toISOString(); }, true);
   var removedCues = {};
   var currentCues = [];
 
@@ -116,7 +120,7 @@
       contact: {
         channel: $("channel").value, caller_name: $("caller_name").value || null,
         caller_number: $("caller_number").value || null, location_text: $("location_text").value || null,
-        description: $("description").value, presented_at: presentedAt, answered_at: presentedAt
+        description: $("description").value, presented_at: startedAt, answered_at: startedAt
       },
       assessment: assessment,
       decision: override ? {decision: "override", grade: $("override-grade").value, rationale: $("override-rationale").value}
