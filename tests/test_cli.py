@@ -46,7 +46,7 @@ def test_audit_verify_reports_an_intact_chain_and_a_broken_one(tmp_path, engine)
     runner.invoke(app, ["users", "add", "jo.reid", "--role", "supervisor", "--password-stdin"],
                   input="a-long-password\n", env=env(tmp_path, engine))
     r = runner.invoke(app, ["audit", "verify"], env=env(tmp_path, engine))
-    assert r.exit_code == 0 and "intact: 1 entries" in r.output
+    assert r.exit_code == 0 and "intact: 1 entries; last link " in r.output
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
             conn.execute(sa.text("ALTER TABLE audit_entries DISABLE TRIGGER audit_entries_append_only"))
@@ -75,3 +75,13 @@ def test_serve_refuses_a_malformed_policy_at_start(tmp_path, engine):
     bad.write_text("name: broken\n")
     r = runner.invoke(app, ["serve"], env={**env(tmp_path, engine), "DEMANDHUB_POLICY_FILE": str(bad)})
     assert r.exit_code == 2 and "Grading policy refused" in r.output and str(bad) in r.output.replace("\n", "")
+
+
+def test_bad_settings_are_refused_at_start_naming_the_setting(tmp_path, engine):
+    import subprocess
+    import sys
+
+    for name, value in (("DEMANDHUB_TIMEZONE", "Mars/Olympus"), ("DEMANDHUB_REFERENCE_PREFIX", "x" * 30)):
+        r = subprocess.run([sys.executable, "-m", "demandhub.cli", "policy", "check"], capture_output=True, text=True,
+                           env={**__import__("os").environ, **env(tmp_path, engine), name: value}, timeout=60)
+        assert r.returncode == 2 and "Configuration refused" in r.stderr, r.stderr

@@ -54,5 +54,5 @@ def test_the_models_and_the_migrations_agree(empty_engine):
     import_all()
     upgrade(empty_engine)
     with empty_engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": False}), db.Base.metadata)
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), db.Base.metadata)
     assert diff == [], "models changed without a migration: run alembic revision --autogenerate"

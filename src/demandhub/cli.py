@@ -169,7 +169,7 @@ def audit_verify() -> None:
     with db.reader_factory(_engine(settings))() as session:  # a long read must not hold the write lock
         result = service.verify(session)
     if result.ok:
-        console.print(f"Audit chain intact: {result.entries} entries.")
+        console.print(f"Audit chain intact: {result.entries} entries; last link {result.last_hash}.")
         return
     err.print(f"[red]Audit chain BROKEN at entry {result.first_bad_seq}:[/red] {result.problem} "
               f"({result.entries} entries verified before it).")
@@ -192,4 +192,14 @@ def policy_check(path: Annotated[Optional[Path], typer.Argument(help="Policy fil
 
 
 def main() -> None:
-    app()
+    from pydantic import ValidationError
+
+    try:
+        app()
+    except ValidationError as exc:  # a bad DEMANDHUB_* setting: say which, not a traceback
+        err.print(f"[red]Configuration refused:[/red] {exc}")
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -28,7 +28,25 @@ class Settings(BaseSettings):
     auth_cache_s: float = Field(default=15.0, description="How long a checked token or page login is trusted "
                                 "before the account is read again (a disabled account is refused within this).")
     outbox_poll_s: float = Field(default=1.0, description="How often live screens look for missed events.")
-    max_text_chars: int = Field(default=10_000, description="Longest free text accepted in one field.")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Europe/London)") from None
+        return value
+
+    @field_validator("reference_prefix")
+    @classmethod
+    def _short_prefix(cls, value: str) -> str:
+        # References are PREFIX-YYYYMMDD-NNNN in a 40-character column.
+        if not (1 <= len(value) <= 20) or not value.replace("-", "").isalnum():
+            raise ValueError("reference prefix must be 1-20 letters, digits or '-'")
+        return value
 
     def resolved_database_url(self) -> str:
         if self.database_url:

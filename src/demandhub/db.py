@@ -82,7 +82,8 @@ def _make_sqlite_transactional(engine: Engine) -> None:
 
     # Writers in this process queue on a lock of ours instead of in SQLite's busy handler,
     # which polls with sleeps of up to 100 ms and gave second-long tails under load. It is let
-    # go as the COMMIT or ROLLBACK is sent; the next writer then waits at most that long.
+    # go just before the COMMIT or ROLLBACK is sent (SQLAlchemy has no event after it), so the
+    # next writer may still meet SQLite's lock, for about as long as that statement takes.
     writers = threading.Lock()
 
     @event.listens_for(engine, "begin")

@@ -397,7 +397,7 @@ def test_unknown_codes_are_reported_with_index(policy):
     assert probs == [
         Problem("qualifiers[1]", "Unknown qualifier 'bogus'"),
         Problem("vulnerabilities[2]", "Unknown vulnerability category 'martian'"),
-        Problem("cues[0]", "Unknown cue flag 'nope'"),
+        Problem("cue_flags[0]", "Unknown cue flag 'nope'"),
     ]
 
 

@@ -34,8 +34,7 @@ def get_policy(request: Request, actor: Annotated[Actor, Depends(require(Permiss
 def cues(body: CueRequest, request: Request,
          actor: Annotated[Actor, Depends(require(Permission.ASSESSMENT_CREATE))]) -> list[dict]:
     """Risk cues in free text, with the words that matched, for the handler to confirm or remove."""
-    return [{"flag": m.flag, "label": m.label, "matches": list(m.matches), "spans": [list(s) for s in m.spans]}
-            for m in find_cues(body.text, _policy(request).cue_lexicon)]
+    return [m.to_dict() for m in find_cues(body.text, _policy(request).cue_lexicon)]
 
 
 @router.post("/grading/preview")

@@ -263,9 +263,6 @@ class GradingPolicy:
                 return r
         raise KeyError(f"unknown rule {rule_id!r}")
 
-    def level_index(self, level: str) -> int:
-        return self._level_index[level]
-
     def is_more_urgent(self, a: str, b: str) -> bool:
         """True if grade ``a`` is strictly more urgent than grade ``b``."""
         return self._grade_rank[self.grade(a).code] < self._grade_rank[self.grade(b).code]
@@ -348,7 +345,7 @@ class GradingPolicy:
                 add(f"vulnerabilities[{i}]", f"Unknown vulnerability category '{v}'")
         for i, c in enumerate(_ordered_items(cues)):
             if c not in self._lexicon:
-                add(f"cues[{i}]", f"Unknown cue flag '{c}'")
+                add(f"cue_flags[{i}]", f"Unknown cue flag '{c}'")
 
         dims = dict(dimensions or {})
         for name in dims:

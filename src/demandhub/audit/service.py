@@ -1,7 +1,9 @@
 """Append-only audit trail: who, when, what, under a namespaced action name.
 
 Each entry carries the hash of the one before, so changing, removing or reordering any
-entry breaks the chain from that point on and `demandhub audit verify` shows where.
+entry breaks the chain from that point on and `demandhub audit verify` shows where. Cutting
+entries off the end leaves a valid shorter chain: verify reports the count and the last
+link, to be compared with a copy kept elsewhere (a daily report, a second system).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ class Verification:
     entries: int
     first_bad_seq: int | None = None
     problem: str | None = None
+    last_hash: str | None = None  # the head of the chain, when it is intact
 
 
 def verify(session: Session, *, batch: int = 5000) -> Verification:
@@ -46,11 +49,4 @@ def verify(session: Session, *, batch: int = 5000) -> Verification:
         if recomputed != entry.hash:
             return Verification(False, count, entry.seq, f"entry {entry.seq} was altered after it was written")
         prev, expected_seq, count = entry.hash, expected_seq + 1, count + 1
-    return Verification(True, count)
-
-
-def entries_for(session: Session, *, entity_type: str, entity_id: object, limit: int = 200) -> list[AuditEntry]:
-    stmt = (sa.select(AuditEntry)
-            .where(AuditEntry.entity_type == entity_type, AuditEntry.entity_id == str(entity_id))
-            .order_by(AuditEntry.seq).limit(limit))
-    return list(session.scalars(stmt))
+    return Verification(True, count, last_hash=prev if count else None)

@@ -79,4 +79,4 @@ def verify_audit(request: Request, actor: Annotated[Actor, Depends(require(Permi
     with reading(request) as session:
         result = audit.verify(session)
     return {"ok": result.ok, "entries": result.entries, "first_bad_seq": result.first_bad_seq,
-            "problem": result.problem}
+            "problem": result.problem, "last_hash": result.last_hash}

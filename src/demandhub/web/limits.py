@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 
-# A NUL as raw bytes, URL-encoded (forms, query strings) or JSON-escaped.
-_NUL_FORMS = (b"\x00", b"%00", b"\\u0000")
+# A NUL as raw bytes or JSON-escaped; in forms and query strings also URL-encoded.
+_NUL = (b"\x00", b"\\u0000")
+_NUL_URLENCODED = _NUL + (b"%00",)
 
 
-def _has_nul(data: bytes) -> bool:
-    return any(form in data for form in _NUL_FORMS)
+def _has_nul(data: bytes, *, urlencoded: bool = True) -> bool:
+    return any(form in data for form in (_NUL_URLENCODED if urlencoded else _NUL))
 
 
 class RequestGuard:
@@ -38,7 +39,7 @@ class RequestGuard:
             more = message.get("more_body", False)
             if len(body) > self.max_bytes:
                 return await _refuse(send, 413, f"request body larger than {self.max_bytes} bytes")
-        if _has_nul(body):
+        if _has_nul(body, urlencoded=headers.get(b"content-type", b"").startswith(b"application/x-www-form")):
             return await _refuse(send, 422, "the request contains a NUL character, which no field accepts")
         delivered = False
 

@@ -2,9 +2,17 @@
 (function () {
   var id = Number(document.getElementById("incident").dataset.incidentId);
   window.demandhubLive(function (event) {
-    if (!event || event.id !== id) return;
-    var active = document.activeElement;
-    var typing = active && (active.tagName === "INPUT" || active.tagName === "TEXTAREA" || active.tagName === "SELECT") && active.value;
-    if (!typing) { window.location.reload(); }
+    // null: the stream (re)connected, and changes may have been missed while it was down.
+    if (event && event.id !== id) return;
+    if (event === null && !window.demandhubConnectedBefore) { window.demandhubConnectedBefore = true; return; }
+    // Never throw away what someone is typing: show a notice instead of reloading.
+    var typing = Array.prototype.some.call(document.querySelectorAll("input[type=text], input:not([type]), textarea"),
+                                           function (f) { return f.value; });
+    if (typing) {
+      var note = document.getElementById("changed");
+      note.hidden = false;
+    } else {
+      window.location.reload();
+    }
   }, null);
 })();
