@@ -79,6 +79,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     return app
 
 
+_TITLES = {403: "Not allowed", 404: "Not found", 409: "That could not be done", 422: "Check what was entered"}
+
+
 def _wants_html(request: Request) -> bool:
     return not request.url.path.startswith(("/api/", "/live")) and "text/html" in request.headers.get("accept", "")
 
@@ -91,14 +94,14 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError):
         if _wants_html(request):
-            return render(request, "error.html", {"title": "That could not be done", "message": exc.message},
-                          status_code=exc.status_code)
+            return render(request, "error.html", {"title": _TITLES.get(exc.status_code, "That could not be done"),
+                                                  "message": exc.message}, status_code=exc.status_code)
         return JSONResponse({"detail": exc.message, "problems": exc.problems}, status_code=exc.status_code)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
         if _wants_html(request) and exc.status_code in (403, 404):
-            return render(request, "error.html", {"title": "Not available", "message": exc.detail},
+            return render(request, "error.html", {"title": _TITLES[exc.status_code], "message": exc.detail},
                           status_code=exc.status_code)
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
 
@@ -114,4 +117,6 @@ def _install_error_handlers(app: FastAPI) -> None:
         problems = [{"field": ".".join(str(p) for p in e["loc"] if p != "body"), "message": e["msg"]}
                     for e in exc.errors()]
         detail = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
+        if _wants_html(request):
+            return render(request, "error.html", {"title": _TITLES[422], "message": detail}, status_code=422)
         return JSONResponse({"detail": detail, "problems": problems}, status_code=422)
