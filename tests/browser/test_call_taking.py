@@ -73,3 +73,28 @@ def test_the_queue_works_from_the_keyboard(login, server):
     expect(page.locator(".skip")).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.locator("#main")).to_be_focused()
+
+
+def test_the_whole_call_screen_is_reachable_and_workable_from_the_keyboard(login, server):
+    page = login("call-handler")
+    controls = page.eval_on_selector_all(
+        "#call-form input, #call-form select, #call-form textarea, #call-form button",
+        "els => els.filter(e => !e.closest('[hidden]')).map(e => e.id || (e.name + '=' + e.value))")
+    reached = set()
+    for _ in range(len(controls) + 20):
+        page.keyboard.press("Tab")
+        reached.add(page.evaluate("document.activeElement.id || (document.activeElement.name + '=' + document.activeElement.value)"))
+    missing = [c for c in controls if c not in reached and not c.startswith("decision=")]
+    assert not missing, f"not reachable with Tab: {missing}"
+    # Radio groups are one Tab stop; the arrow keys move within them.
+    page.focus("input[name=decision][value=accept]")
+    page.keyboard.press("ArrowDown")
+    expect(page.locator("#override-fields")).to_be_visible()
+    # A risk cue can be removed with the space bar.
+    page.focus("#description")
+    page.keyboard.type("He has a knife")
+    cue = page.locator("input[data-cue=weapon]")
+    expect(cue).to_be_checked()
+    cue.focus()
+    page.keyboard.press("Space")
+    expect(cue).not_to_be_checked()

@@ -25,7 +25,6 @@ from demandhub.auth.roles import Actor, Permission
 from demandhub.contacts import service as contacts
 from demandhub.contacts.models import Contact
 from demandhub.contacts.schemas import ContactCreate
-from demandhub.contacts.service import get_contact
 from demandhub.errors import Conflict, Forbidden, Invalid, NotFound
 from demandhub.events import service as events
 from demandhub.incidents.lifecycle import ACTIVE, Status, can_move
@@ -122,7 +121,7 @@ def open_incident(session: Session, *, contact_id: int, assessment_id: int | Non
     Returns the new incident with what this call recorded (its contact, the assessment that
     was graded, the decision, the timeline so far), so nothing needs reading back.
     """
-    contact = get_contact(session, contact_id, for_update=True)  # one incident per contact, even when raced
+    contact = contacts.get_contact(session, contact_id, for_update=True)  # one incident per contact, even when raced
     if (existing := _incident_of_contact(session, contact_id)) is not None:
         raise Conflict(f"contact {contact_id} already belongs to incident {existing}")
     assessment = _assessment_for(session, contact, assessment_id)
@@ -214,7 +213,7 @@ def _require_active(incident: Incident) -> None:
 def link_contact(session: Session, *, incident_id: int, contact_id: int, actor: Actor, now: datetime) -> Incident:
     incident = get_incident(session, incident_id, for_update=True)
     _require_active(incident)
-    contact = get_contact(session, contact_id, for_update=True)
+    contact = contacts.get_contact(session, contact_id, for_update=True)
     if (existing := _incident_of_contact(session, contact_id)) is not None:
         raise Conflict(f"contact {contact_id} already belongs to incident {existing}")
     contact.restricted = contact.restricted or incident.restricted
