@@ -54,7 +54,7 @@ def open_incident(contact_id: PathId, body: IncidentOpen, request: Request,
             session, contact_id=contact_id, assessment_id=body.assessment_id,
             decision=body, policy=request.app.state.policy, actor=actor, now=now(request),
             numbering=numbering(request))
-    return _read(request, opened.incident.id)  # the contact may have earlier assessments to show too
+    return read_of(opened)
 
 
 @router.post("/calls", status_code=status.HTTP_201_CREATED, response_model=IncidentRead)

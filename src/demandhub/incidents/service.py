@@ -118,8 +118,8 @@ def open_incident(session: Session, *, contact_id: int, assessment_id: int | Non
                   policy: GradingPolicy, actor: Actor, now: datetime, numbering: Numbering) -> IncidentDetail:
     """Open an incident from an assessed contact with the handler's decision on the grade.
 
-    Returns the new incident with what this call recorded (its contact, the assessment that
-    was graded, the decision, the timeline so far), so nothing needs reading back.
+    Returns the new incident complete (its contact, the contact's assessments, the decision,
+    the timeline so far), so nothing needs reading back after the commit.
     """
     contact = contacts.get_contact(session, contact_id, for_update=True)  # one incident per contact, even when raced
     if (existing := _incident_of_contact(session, contact_id)) is not None:
@@ -145,7 +145,10 @@ def open_incident(session: Session, *, contact_id: int, assessment_id: int | Non
            data={"contact_id": contact.id, "incident_type": kind.code})
     graded = _trace(session, incident, actor=actor, now=now, action="incident.graded", kind="graded",
            text=_grading_text(policy, grading, assessment), data=_decision_data(grading))
-    return IncidentDetail(incident, [contact], [assessment], [grading], [created, graded])
+    # Complete as it stands: a contact without an incident has no other decisions, and any
+    # earlier assessments of it (versions before this one) are shown too.
+    return IncidentDetail(incident, [contact], assessments.assessments_for(session, [contact.id]), [grading],
+                          [created, graded])
 
 
 @dataclass(frozen=True)
