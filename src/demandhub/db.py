@@ -111,6 +111,7 @@ _READ_ONLY = "demandhub_read_only"
 _WRITER = "demandhub_writer"
 _SQLITE_WRITE_WAIT_S = 30  # as long as SQLite's own busy timeout
 _AT_COMMIT = "demandhub.at_commit"
+_TX_INFO = "demandhub.transaction"
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -126,6 +127,11 @@ def reader_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine.execution_options(**{_READ_ONLY: True}), expire_on_commit=False)
 
 
+def transaction_info(session: Session) -> dict:
+    """Scratch space that lives exactly as long as the session's current transaction."""
+    return session.info.setdefault(_TX_INFO, {})
+
+
 def queued_for_commit(session: Session, key: str, writer: Callable[[Session, list], None]) -> list:
     """The list of rows that `writer(session, rows)` writes just before this transaction commits.
 
@@ -133,7 +139,7 @@ def queued_for_commit(session: Session, key: str, writer: Callable[[Session, lis
     last moment of the use case to the commit, not through the whole of it. A rollback
     forgets the rows.
     """
-    queues = session.info.setdefault(_AT_COMMIT, {})
+    queues = transaction_info(session).setdefault(_AT_COMMIT, {})
     if key not in queues:
         queues[key] = (writer, [])
     return queues[key][1]
@@ -141,11 +147,11 @@ def queued_for_commit(session: Session, key: str, writer: Callable[[Session, lis
 
 def _forget_at_commit(session: Session, transaction) -> None:
     if transaction.parent is None:  # the whole transaction ended (a rollback, if work is left)
-        session.info.pop(_AT_COMMIT, None)
+        session.info.pop(_TX_INFO, None)
 
 
 def _run_at_commit(session: Session) -> None:
-    queues = session.info.pop(_AT_COMMIT, None)
+    queues = transaction_info(session).pop(_AT_COMMIT, None)
     if not queues:
         return
     session.flush()  # everything else first, so a lock taken by a writer is held for its work alone

@@ -14,7 +14,7 @@ from demandhub.auth.roles import Actor, Permission
 from demandhub.contacts import phone
 from demandhub.contacts.models import Contact
 from demandhub.contacts.schemas import ContactCreate
-from demandhub.db import dialect_insert
+from demandhub.db import dialect_insert, transaction_info
 from demandhub.errors import Conflict, FieldProblem, Forbidden, Invalid, NotFound
 
 
@@ -95,18 +95,28 @@ def create_contact(session: Session, *, data: ContactCreate, actor: Actor, now: 
         contact.id = new_id
         make_transient_to_detached(contact)
         session.add(contact)
+    transaction_info(session).setdefault(_LOCKED, set()).add(contact.id)  # unseen by others until we commit
     audit.append(session, actor=actor.username, action="contact.created", entity_type="contact",
                  entity_id=contact.id, at=now,
                  details={"channel": contact.channel, "abandoned": contact.abandoned})
     return Created(contact, replayed=False)
 
 
+_LOCKED = "demandhub.locked_contacts"  # ids this session's transaction holds (or created)
+
+
 def get_contact(session: Session, contact_id: int, *, for_update: bool = False) -> Contact:
     """The contact; `for_update` locks its row, so changes to one contact (assessing it,
-    grading it, linking it) happen one at a time."""
+    grading it, linking it) happen one at a time. A row already locked, or created, by this
+    transaction is not asked for again."""
+    locked = transaction_info(session).setdefault(_LOCKED, set())
+    if for_update and contact_id in locked:
+        for_update = False
     contact = session.get(Contact, contact_id, with_for_update=for_update or None)
     if contact is None:
         raise NotFound(f"contact {contact_id} not found")
+    if for_update:
+        locked.add(contact_id)
     return contact
 
 
