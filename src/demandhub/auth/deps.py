@@ -14,6 +14,7 @@ from fastapi import Depends, HTTPException, Request, status
 
 from demandhub.auth import service
 from demandhub.auth.roles import Actor, Permission
+from demandhub.http import now as request_time
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -23,10 +24,6 @@ class LoginRequired(Exception):
 
     def __init__(self, next_url: str):
         self.next_url = next_url
-
-
-def _now(request: Request):
-    return request.app.state.clock()
 
 
 def bearer_token(request: Request) -> str | None:
@@ -89,7 +86,7 @@ def _session_actor(request: Request) -> Actor | None:
         return None
     issued = request.session.get("issued", 0)
     max_age = request.app.state.settings.session_max_age_s
-    now = _now(request).timestamp()
+    now = request_time(request).timestamp()
     if now - issued > max_age:
         request.session.clear()
         return None
@@ -126,7 +123,7 @@ def api_actor(request: Request) -> Actor:
 
 
 def _token_actor(request: Request, token: str) -> Actor:
-    now = _now(request)
+    now = request_time(request)
     cache: ActorCache = request.app.state.actors
     key = ("token", service.token_digest(token))
     if (actor := cache.get(key, now=now.timestamp())) is not None:

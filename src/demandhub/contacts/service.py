@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from pydantic import BaseModel
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from demandhub.audit import service as audit
@@ -24,8 +25,9 @@ class Created:
     replayed: bool  # True when an earlier request with the same idempotency key made it
 
 
-def _fingerprint(data: ContactCreate) -> str:
-    return hashlib.sha256(data.model_dump_json().encode()).hexdigest()
+def fingerprint_of(request_body: BaseModel) -> str:
+    """What makes two requests under one idempotency key "the same request"."""
+    return hashlib.sha256(request_body.model_dump_json().encode()).hexdigest()
 
 
 # Clocks differ a little between a browser or a telephony system and the server; more than
@@ -58,7 +60,7 @@ def create_contact(session: Session, *, data: ContactCreate, actor: Actor, now: 
                    idempotency_key: str | None = None, fingerprint: str | None = None) -> Created:
     """Record a contact. With an idempotency key, a repeat of the same request (same
     `fingerprint`: by default a hash of `data`) returns the first contact instead."""
-    fingerprint = fingerprint or _fingerprint(data)
+    fingerprint = fingerprint or fingerprint_of(data)
     presented = data.presented_at or now
     problems = _check_times(data, presented, now)
     number = None

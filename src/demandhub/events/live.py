@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session, sessionmaker
 
-from demandhub.events.service import PENDING_FLAG, events_after, latest_id
+from demandhub.events.service import BATCH, PENDING_FLAG, events_after, latest_id
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,7 @@ class LiveFeed:
                         with contextlib.suppress(asyncio.QueueEmpty):
                             queue.get_nowait()
                     queue.put_nowait(item)
-            if len(batch) == 500:
+            if len(batch) == BATCH:  # a full batch: more may be waiting
                 self._wake.set()
 
 

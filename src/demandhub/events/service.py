@@ -28,6 +28,9 @@ def latest_id(session: Session) -> int:
     return session.scalar(sa.select(sa.func.max(OutboxEvent.id))) or 0
 
 
-def events_after(session: Session, after_id: int, *, limit: int = 500) -> list[OutboxEvent]:
+BATCH = 500
+
+
+def events_after(session: Session, after_id: int, *, limit: int = BATCH) -> list[OutboxEvent]:
     stmt = sa.select(OutboxEvent).where(OutboxEvent.id > after_id).order_by(OutboxEvent.id).limit(limit)
     return list(session.scalars(stmt))

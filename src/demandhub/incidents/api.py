@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import hashlib
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -9,6 +8,7 @@ from fastapi import APIRouter, Depends, Header, Request, Response, status
 from demandhub import classification
 from demandhub.auth.deps import require
 from demandhub.auth.roles import Actor, Permission
+from demandhub.contacts import service as contacts
 from demandhub.http import PathId, now, reading, settings, transaction
 from demandhub.incidents import service
 from demandhub.incidents.schemas import (
@@ -66,12 +66,12 @@ def take_call(
     """A whole call in one request: the contact, its THRIVE+ assessment and the decision on the
     grade, recorded together or not at all. Send an Idempotency-Key so a retry never makes a
     second incident."""
-    fingerprint = hashlib.sha256(body.model_dump_json().encode()).hexdigest()
     with transaction(request) as session:
         taken = service.take_call(
             session, contact=body.contact, assessment=body.assessment, decision=body.decision,
             policy=request.app.state.policy, actor=actor, now=now(request), numbering=numbering(request),
-            region=settings(request).default_region, idempotency_key=idempotency_key, fingerprint=fingerprint)
+            region=settings(request).default_region, idempotency_key=idempotency_key,
+            fingerprint=contacts.fingerprint_of(body))
     if taken.replayed:
         response.status_code = status.HTTP_200_OK
         response.headers["Idempotent-Replayed"] = "true"
