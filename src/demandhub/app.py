@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import quote
 
+import xstatic.pkg.leaflet as leaflet
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
@@ -24,10 +25,15 @@ from demandhub.auth.deps import ActorCache, LoginRequired
 from demandhub.clock import Clock, utcnow
 from demandhub.config import Settings, get_settings
 from demandhub.contacts import api as contacts_api
+from demandhub.dispatch import api as dispatch_api
+from demandhub.dispatch import views as dispatch_views
+from demandhub.dispatch.rules import DispatchRules, load_rules
 from demandhub.errors import DomainError
 from demandhub.events.live import LiveFeed, watch_commits
+from demandhub.geo.store import GeoCache
 from demandhub.incidents import api as incidents_api
 from demandhub.incidents import views as incident_views
+from demandhub.resources import api as resources_api
 from demandhub.web import pages
 from demandhub.web.limits import RequestGuard
 from demandhub.web.templating import render
@@ -39,11 +45,18 @@ def load_configured_policy(settings: Settings) -> GradingPolicy:
     return load_policy(settings.policy_file) if settings.policy_file else load_default_policy()
 
 
+def load_configured_rules(settings: Settings, policy: GradingPolicy) -> DispatchRules:
+    rules = load_rules(settings.dispatch_file)
+    rules.check_grades(policy.grade_codes)
+    return rules
+
+
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None, clock: Clock = utcnow,
                policy: GradingPolicy | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = engine or db.get_engine(settings.resolved_database_url())
     policy = policy or load_configured_policy(settings)  # a malformed file stops the start here
+    dispatch_rules = load_configured_rules(settings, policy)  # and so does a malformed dispatch file
     sessions = db.session_factory(engine)
     readers = db.reader_factory(engine)
     feed = LiveFeed(readers, poll_s=settings.outbox_poll_s)
@@ -67,13 +80,17 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.clock = clock
     app.state.policy = policy
     app.state.feed = feed
+    app.state.dispatch_rules = dispatch_rules
+    app.state.geo = GeoCache()
 
     app.add_middleware(SessionMiddleware, secret_key=settings.resolved_secret_key(), session_cookie="dh_session",
                        max_age=settings.session_max_age_s, same_site="strict", https_only=False)
     app.add_middleware(RequestGuard, max_bytes=MAX_BODY_BYTES)
+    app.mount("/static/leaflet", StaticFiles(directory=leaflet.BASE_DIR), name="leaflet")
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "web" / "static"), name="static")
     for router in (auth_api.router, contacts_api.router, assessment_api.router, incidents_api.router,
-                   pages.router, incident_views.router):
+                   resources_api.router, dispatch_api.router, pages.router, incident_views.router,
+                   dispatch_views.router):
         app.include_router(router)
     _install_error_handlers(app)
     return app

@@ -20,7 +20,11 @@ app = typer.Typer(help="Demand Hub: contact management and command and control f
 users_app = typer.Typer(help="Manage local accounts.", no_args_is_help=True)
 audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
 policy_app = typer.Typer(help="The grading policy.", no_args_is_help=True)
+roads_app = typer.Typer(help="The road network used to rank units by travel time.", no_args_is_help=True)
+areas_app = typer.Typer(help="The force boundary and urban areas (attendance targets differ).", no_args_is_help=True)
 app.add_typer(users_app, name="users")
+app.add_typer(roads_app, name="roads")
+app.add_typer(areas_app, name="areas")
 app.add_typer(audit_app, name="audit")
 app.add_typer(policy_app, name="policy")
 console = Console()
@@ -58,13 +62,18 @@ def serve(
     """Migrate the database and serve the web app and API."""
     import uvicorn
 
-    from demandhub.app import load_configured_policy
+    from demandhub.app import load_configured_policy, load_configured_rules
 
     settings = get_settings()
     try:
         policy = load_configured_policy(settings)
     except Exception as exc:  # PolicyError names the file, line and problem
         err.print(f"[red]Grading policy refused:[/red] {exc}")
+        raise typer.Exit(2)
+    try:
+        load_configured_rules(settings, policy)
+    except ValueError as exc:  # RulesError names the file and the problem
+        err.print(f"[red]Dispatch rules refused:[/red] {exc}")
         raise typer.Exit(2)
     engine = _migrated(settings)
     if demo:
@@ -87,6 +96,9 @@ def _seed_demo(settings: Settings, engine, policy) -> None:
     now = utcnow()
     with db.unit_of_work(sessions) as session:
         demo.ensure_demo_users(session, now=now)
+        with console.status("Generating the demo county's roads…"):
+            demo.seed_geography(session, data_dir=settings.data_dir, now=now)
+        demo.seed_units(session, now=now)  # before incidents: one is already being attended
         made = demo.seed_incidents(session, policy=policy, now=now, numbering=demo.numbering_for(settings))
     table = Table(title=f"Demo logins (password for all: {demo.DEMO_PASSWORD})")
     table.add_column("username")
@@ -102,7 +114,8 @@ def _seed_demo(settings: Settings, engine, policy) -> None:
 def users_add(
     username: str,
     role: Annotated[str, typer.Option(help="call_handler, dispatcher, supervisor, resolution_officer, "
-                                           "quality_reviewer, analyst or administrator")],
+                                           "quality_reviewer, analyst, administrator, field_unit (a unit's "
+                                           "terminal) or location_feed (vehicle positions)")],
     name: Annotated[str, typer.Option(help="Display name.")] = "",
     password_stdin: Annotated[bool, typer.Option(help="Read the password from standard input.")] = False,
 ) -> None:
@@ -189,6 +202,52 @@ def policy_check(path: Annotated[Optional[Path], typer.Argument(help="Policy fil
         raise typer.Exit(1)
     console.print(f"Policy {policy.name} v{policy.version}: {len(policy.rules)} rules, "
                   f"grades {', '.join(policy.grade_codes)}.")
+
+
+@roads_app.command("import")
+def roads_import(path: Annotated[Path, typer.Argument(help="OpenStreetMap extract: .osm.pbf or .osm")]) -> None:
+    """Read an OpenStreetMap extract, build the road graph and make it the one in use."""
+    from demandhub.geo import store
+    from demandhub.geo.osm import RoadImportError, read_osm
+    from demandhub.geo.roadgraph import RoadGraph
+
+    settings = get_settings()
+    engine = _migrated(settings)
+    try:
+        with console.status(f"Reading {path.name}…"):
+            data, summary = read_osm(path)
+        with console.status(f"Building the graph of {summary.nodes:,} nodes…"):
+            graph = RoadGraph.build(data)
+    except (RoadImportError, ValueError) as exc:
+        err.print(f"[red]Road network refused:[/red] {exc}")
+        raise typer.Exit(1)
+    with db.unit_of_work(db.session_factory(engine)) as session:
+        row = store.save_network(session, graph=graph, name=path.name, actor="cli", now=utcnow())
+    console.print(f"Road network {row.id} from {path.name}: {row.node_count:,} nodes, {row.edge_count:,} "
+                  f"directed road segments; {summary.ways_kept:,} roads kept, "
+                  f"{summary.ways_skipped_by_class:,} not for vehicles skipped, "
+                  f"{summary.ways_missing_nodes:,} with nodes missing from the extract skipped.")
+
+
+@areas_app.command("import")
+def areas_import(path: Annotated[Path, typer.Argument(help="GeoJSON FeatureCollection: properties kind "
+                                                         "(boundary or urban) and name")]) -> None:
+    """Replace the force boundary and urban areas. Points outside every urban area are rural."""
+    import json
+
+    from demandhub.geo import store
+    from demandhub.geo.areas import parse_areas
+
+    try:
+        areas = parse_areas(json.loads(path.read_text()))
+    except (OSError, ValueError) as exc:  # AreaError and JSONDecodeError are ValueErrors
+        err.print(f"[red]Areas refused:[/red] {exc}")
+        raise typer.Exit(1)
+    settings = get_settings()
+    with db.unit_of_work(db.session_factory(_migrated(settings))) as session:
+        store.replace_areas(session, areas=areas, actor="cli", now=utcnow())
+    urban = sum(a.kind == "urban" for a in areas)
+    console.print(f"Imported {len(areas)} areas: {urban} urban, {len(areas) - urban} boundary.")
 
 
 def main() -> None:

@@ -20,6 +20,16 @@ class Settings(BaseSettings):
         default=None, description="Signs page sessions. Unset: a random key kept in data_dir/secret_key."
     )
     policy_file: Path | None = Field(default=None, description="Grading policy YAML. Unset: the shipped default.")
+    dispatch_file: Path | None = Field(default=None, description="Dispatch rules YAML. Unset: the shipped default.")
+    map_tiles_url: str | None = Field(default=None, description="Tile server for maps, e.g. "
+                                      "https://tile.example/{z}/{x}/{y}.png. Unset: roads and areas on a plain background.")
+    map_tiles_attribution: str = Field(default="", description="Credit the tile server asks for.")
+    duplicate_radius_m: float = Field(default=500.0, gt=0, le=50_000, description="Open incidents this close "
+                                      "to a new contact are offered as possible duplicates.")
+    duplicate_window_min: float = Field(default=180.0, gt=0, le=10_080, description="... if opened this recently.")
+    repeat_window_days: float = Field(default=30.0, gt=0, le=3650, description="Window of the repeat-caller count.")
+    history_radius_m: float = Field(default=100.0, gt=0, le=5000, description="Earlier contacts this close to a "
+                                    "location count as the same place.")
     default_region: str = Field(default="GB", description="Region for phone numbers written without +country.")
     reference_prefix: str = Field(default="INC", description="Prefix of human-readable incident references.")
     timezone: str = Field(default="Europe/London", description="Local time zone shown on screens.")

@@ -11,6 +11,9 @@ MODEL_MODULES = (
     "demandhub.contacts.models",
     "demandhub.assessment.models",
     "demandhub.incidents.models",
+    "demandhub.geo.models",
+    "demandhub.resources.models",
+    "demandhub.dispatch.models",
 )
 
 

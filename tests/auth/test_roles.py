@@ -46,7 +46,7 @@ def test_every_route_is_public_open_to_any_login_or_names_its_permission(app):
 
 
 def _fill(path: str) -> str:
-    return (path.replace("{contact_id}", "999999").replace("{incident_id}", "999999")
+    return (path.replace("{contact_id}", "999999").replace("{incident_id}", "999999").replace("{unit_id}", "999999")
             .replace("{reference}", "INC-00000000-0000"))
 
 
@@ -82,7 +82,12 @@ def test_the_grants_give_each_role_its_job():
     assert Permission.INCIDENT_REOPEN in GRANTS[Role.SUPERVISOR]
     assert Permission.INCIDENT_CLOSE in GRANTS[Role.RESOLUTION_OFFICER]
     assert not {Permission.CONTACT_CREATE, Permission.INCIDENT_UPDATE} & GRANTS[Role.QUALITY_REVIEWER]
-    assert GRANTS[Role.ANALYST] == {Permission.INCIDENT_READ, Permission.POLICY_READ}
+    assert GRANTS[Role.ANALYST] == {Permission.INCIDENT_READ, Permission.POLICY_READ, Permission.UNIT_READ}
+    assert Permission.DISPATCH in GRANTS[Role.DISPATCHER] and Permission.DISPATCH not in GRANTS[Role.CALL_HANDLER]
+    assert Permission.UNIT_MANAGE in GRANTS[Role.SUPERVISOR] and Permission.UNIT_MANAGE not in GRANTS[Role.DISPATCHER]
+    # Machines get one thing each: a terminal reports its own unit, the feed reports positions.
+    assert GRANTS[Role.FIELD_UNIT] == {Permission.UNIT_REPORT}
+    assert GRANTS[Role.LOCATION_FEED] == {Permission.POSITIONS_FEED}
     assert Permission.INCIDENT_READ not in GRANTS[Role.ADMINISTRATOR]
     assert Permission.USERS_MANAGE in GRANTS[Role.ADMINISTRATOR]
 

@@ -14,6 +14,9 @@ class Role(StrEnum):
     QUALITY_REVIEWER = "quality_reviewer"
     ANALYST = "analyst"
     ADMINISTRATOR = "administrator"
+    # Machines, not people: a unit's own terminal, and the vehicle location feed.
+    FIELD_UNIT = "field_unit"
+    LOCATION_FEED = "location_feed"
 
     @property
     def label(self) -> str:
@@ -33,25 +36,33 @@ class Permission(StrEnum):
     POLICY_READ = "policy.read"
     USERS_MANAGE = "users.manage"
     AUDIT_READ = "audit.read"
+    UNIT_READ = "unit.read"  # units, their status and position; the map
+    UNIT_MANAGE = "unit.manage"  # add and change units
+    DISPATCH = "dispatch"  # recommend, assign, divert, change a unit's status
+    UNIT_REPORT = "unit.report"  # a terminal reports its own unit's status and position
+    POSITIONS_FEED = "unit.positions_feed"  # batches of positions for any unit
 
 
 _P = Permission
 _HANDLING = {_P.CONTACT_CREATE, _P.CONTACT_READ, _P.ASSESSMENT_CREATE, _P.INCIDENT_GRADE,
-             _P.INCIDENT_READ, _P.INCIDENT_UPDATE, _P.INCIDENT_CLOSE, _P.POLICY_READ}
+             _P.INCIDENT_READ, _P.INCIDENT_UPDATE, _P.INCIDENT_CLOSE, _P.POLICY_READ, _P.UNIT_READ}
 
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.CALL_HANDLER: frozenset(_HANDLING),
     # Dispatchers work incidents others graded; they neither take contacts nor grade.
     Role.DISPATCHER: frozenset({_P.CONTACT_READ, _P.INCIDENT_READ, _P.INCIDENT_UPDATE,
-                                _P.INCIDENT_CLOSE, _P.POLICY_READ}),
-    Role.SUPERVISOR: frozenset(_HANDLING | {_P.INCIDENT_REOPEN, _P.RESTRICTED_READ, _P.AUDIT_READ}),
+                                _P.INCIDENT_CLOSE, _P.POLICY_READ, _P.UNIT_READ, _P.DISPATCH}),
+    Role.SUPERVISOR: frozenset(_HANDLING | {_P.INCIDENT_REOPEN, _P.RESTRICTED_READ, _P.AUDIT_READ,
+                                            _P.UNIT_READ, _P.UNIT_MANAGE, _P.DISPATCH}),
     # The resolution team calls people back: new contacts, reassessment, regrading, closure.
     Role.RESOLUTION_OFFICER: frozenset(_HANDLING),
     # Reviewers read everything they sample, change nothing.
     Role.QUALITY_REVIEWER: frozenset({_P.CONTACT_READ, _P.INCIDENT_READ, _P.RESTRICTED_READ, _P.POLICY_READ}),
-    Role.ANALYST: frozenset({_P.INCIDENT_READ, _P.POLICY_READ}),
+    Role.ANALYST: frozenset({_P.INCIDENT_READ, _P.POLICY_READ, _P.UNIT_READ}),
     # Administrators run the system, not operations: accounts and the audit trail only.
-    Role.ADMINISTRATOR: frozenset({_P.USERS_MANAGE, _P.AUDIT_READ, _P.POLICY_READ}),
+    Role.ADMINISTRATOR: frozenset({_P.USERS_MANAGE, _P.AUDIT_READ, _P.POLICY_READ, _P.UNIT_READ, _P.UNIT_MANAGE}),
+    Role.FIELD_UNIT: frozenset({_P.UNIT_REPORT}),
+    Role.LOCATION_FEED: frozenset({_P.POSITIONS_FEED}),
 }
 
 

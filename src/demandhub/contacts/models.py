@@ -19,6 +19,8 @@ class Contact(Base):
     caller_number: Mapped[str | None] = mapped_column(sa.String(20), index=True)  # E.164
     caller_number_raw: Mapped[str | None] = mapped_column(sa.String(40))
     location_text: Mapped[str | None] = mapped_column(sa.Text)
+    latitude: Mapped[float | None] = mapped_column(sa.Float)  # WGS84, where the event is
+    longitude: Mapped[float | None] = mapped_column(sa.Float)
     description: Mapped[str] = mapped_column(sa.Text, nullable=False)
     presented_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

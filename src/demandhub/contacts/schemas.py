@@ -16,6 +16,8 @@ class ContactCreate(BaseModel):
     caller_name: str | None = Field(default=None, max_length=200)
     caller_number: str | None = Field(default=None, max_length=40)
     location_text: str | None = Field(default=None, max_length=2000)
+    latitude: float | None = Field(default=None, ge=-90, le=90, description="Where the event is (WGS84), with longitude.")
+    longitude: float | None = Field(default=None, ge=-180, le=180)
     description: str = Field(min_length=1, max_length=MAX_TEXT)
     presented_at: AwareDatetime | None = Field(default=None, description="When the contact reached the force; now if omitted.")
     answered_at: AwareDatetime | None = None
@@ -38,6 +40,8 @@ class ContactRead(BaseModel):
     caller_number: str | None
     caller_number_raw: str | None
     location_text: str | None
+    latitude: float | None
+    longitude: float | None
     description: str
     presented_at: datetime
     answered_at: datetime | None

@@ -43,6 +43,9 @@ def _check_times(data: ContactCreate, presented: datetime, now: datetime) -> lis
         problems.append(FieldProblem("answered_at", "an abandoned contact was never answered: leave answered_at empty"))
     if data.answered_at and data.answered_at < presented:
         problems.append(FieldProblem("answered_at", "answered_at is before presented_at"))
+    if (data.latitude is None) != (data.longitude is None):
+        problems.append(FieldProblem("longitude" if data.longitude is None else "latitude",
+                                     "give latitude and longitude together, or neither"))
     if data.ended_at:
         if data.ended_at < (data.answered_at or presented):
             problems.append(FieldProblem("ended_at", "ended_at is before the contact was presented or answered"))
@@ -75,7 +78,8 @@ def create_contact(session: Session, *, data: ContactCreate, actor: Actor, now: 
     contact = Contact(
         channel=data.channel.value, caller_name=(data.caller_name or "").strip() or None,
         caller_number=number, caller_number_raw=(data.caller_number or "").strip() or None,
-        location_text=(data.location_text or "").strip() or None, description=data.description.strip(),
+        location_text=(data.location_text or "").strip() or None, latitude=data.latitude, longitude=data.longitude,
+        description=data.description.strip(),
         presented_at=presented, answered_at=data.answered_at, ended_at=data.ended_at,
         abandoned=data.abandoned, restricted=False, created_at=now, created_by=actor.id,
         idempotency_key=idempotency_key, request_fingerprint=fingerprint,

@@ -3,17 +3,22 @@ from __future__ import annotations
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Header, Request, Response, status
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 
 from demandhub import classification
 from demandhub.auth.deps import require
 from demandhub.auth.roles import Actor, Permission
+from demandhub.contacts import phone
 from demandhub.contacts import service as contacts
+from demandhub.errors import Invalid
 from demandhub.http import PathId, now, reading, settings, transaction
+from demandhub.incidents import history as history_of
 from demandhub.incidents import service
 from demandhub.incidents.schemas import (
     CallCreate,
     CloseIncident,
+    DuplicateRead,
+    HistoryRead,
     IncidentOpen,
     IncidentRead,
     IncidentSummary,
@@ -21,6 +26,7 @@ from demandhub.incidents.schemas import (
     NoteIn,
     Regrade,
     StatusChange,
+    UnlinkContact,
     read_of,
     summary_of,
 )
@@ -64,14 +70,14 @@ def take_call(
     idempotency_key: Annotated[str | None, Header(min_length=1, max_length=200)] = None,
 ):
     """A whole call in one request: the contact, its THRIVE+ assessment and the decision on the
-    grade, recorded together or not at all. Send an Idempotency-Key so a retry never makes a
-    second incident."""
+    grade (or the open incident it is a further report of), recorded together or not at all.
+    Send an Idempotency-Key so a retry never makes a second incident."""
     with transaction(request) as session:
         taken = service.take_call(
             session, contact=body.contact, assessment=body.assessment, decision=body.decision,
             policy=request.app.state.policy, actor=actor, now=now(request), numbering=numbering(request),
             region=settings(request).default_region, idempotency_key=idempotency_key,
-            fingerprint=contacts.fingerprint_of(body))
+            fingerprint=contacts.fingerprint_of(body), link_to=body.link_to_incident_id)
     if taken.replayed:
         response.status_code = status.HTTP_200_OK
         response.headers["Idempotent-Replayed"] = "true"
@@ -121,6 +127,57 @@ def link_contact(incident_id: PathId, body: LinkContact, request: Request,
                  actor: Annotated[Actor, Depends(require(Permission.INCIDENT_UPDATE))]):
     """Link a further contact about the same event."""
     return _within(request, actor, incident_id, service.link_contact, contact_id=body.contact_id)
+
+
+@router.post("/incidents/{incident_id}/contacts/{contact_id}/unlink", response_model=IncidentRead)
+def unlink_contact(incident_id: PathId, contact_id: PathId, body: UnlinkContact, request: Request,
+                   actor: Annotated[Actor, Depends(require(Permission.INCIDENT_UPDATE))]):
+    """Undo a link: the contact was about something else. It can then open its own incident."""
+    return _within(request, actor, incident_id, service.unlink_contact, contact_id=contact_id, reason=body.reason)
+
+
+@router.get("/history", response_model=HistoryRead)
+def history(request: Request, actor: Annotated[Actor, Depends(require(Permission.CONTACT_READ))],
+            number: Annotated[str | None, Query(max_length=40)] = None,
+            latitude: Annotated[float | None, Query(ge=-90, le=90)] = None,
+            longitude: Annotated[float | None, Query(ge=-180, le=180)] = None):
+    """What the force knows already about a caller's number and a place: earlier contacts, their
+    grades and vulnerability flags, and the repeat count within the configured window."""
+    s = settings(request)
+    if (latitude is None) != (longitude is None):
+        raise Invalid("give latitude and longitude together", problems=[{"field": "longitude", "message": "missing"}])
+    e164 = None
+    if number and number.strip():
+        try:
+            e164 = phone.normalise(number, region=s.default_region)
+        except phone.BadNumber as exc:
+            raise Invalid(str(exc), problems=[{"field": "number", "message": str(exc)}]) from None
+    with reading(request) as session:
+        caller = history_of.caller_history(session, number=e164, now=now(request), window_days=s.repeat_window_days) \
+            if e164 else None
+        place = history_of.place_history(session, latitude=latitude, longitude=longitude, radius_m=s.history_radius_m,
+                                         now=now(request), window_days=s.repeat_window_days) \
+            if latitude is not None else None
+    return HistoryRead(number=e164, caller=caller, place=place, radius_m=s.history_radius_m)
+
+
+@router.get("/duplicates", response_model=list[DuplicateRead])
+def possible_duplicates(request: Request, actor: Annotated[Actor, Depends(require(Permission.CONTACT_READ))],
+                        latitude: Annotated[float, Query(ge=-90, le=90)],
+                        longitude: Annotated[float, Query(ge=-180, le=180)],
+                        incident_type: Annotated[str | None, Query(max_length=80)] = None):
+    """Open incidents near this place and time with a similar type, best first, each with why."""
+    s = settings(request)
+    with reading(request) as session:
+        found = history_of.possible_duplicates(session, latitude=latitude, longitude=longitude,
+                                               incident_type=incident_type or None, now=now(request),
+                                               radius_m=s.duplicate_radius_m, window_min=s.duplicate_window_min)
+    return [DuplicateRead(id=d.incident.id, reference=d.incident.reference, grade=d.incident.grade,
+                          incident_type="restricted" if d.incident.restricted else d.incident.incident_type,
+                          status=d.incident.status,
+                          restricted=d.incident.restricted, summary=d.incident.summary,
+                          location_text=d.incident.location_text, created_at=d.incident.created_at,
+                          score=d.score, distance_m=d.distance_m, reasons=d.reasons) for d in found]
 
 
 @router.post("/incidents/{incident_id}/grade", response_model=IncidentRead)

@@ -22,6 +22,8 @@ class Incident(Base):
     restricted: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
     summary: Mapped[str] = mapped_column(sa.String(300), nullable=False)
     location_text: Mapped[str | None] = mapped_column(sa.Text)
+    latitude: Mapped[float | None] = mapped_column(sa.Float)  # WGS84, from the opening contact
+    longitude: Mapped[float | None] = mapped_column(sa.Float)
     grading_decision_id: Mapped[int] = mapped_column(sa.ForeignKey("grading_decisions.id"), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     created_by: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), nullable=False)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from demandhub.assessment.schemas import (
     AssessmentCreate,
@@ -28,7 +28,17 @@ class CallCreate(BaseModel):
 
     contact: ContactCreate
     assessment: AssessmentCreate
-    decision: Decision
+    decision: Decision | None = Field(default=None, description="The decision on the grade of a new incident.")
+    link_to_incident_id: int | None = Field(
+        default=None, ge=1, le=MAX_ID,
+        description="The call is a further report of this open incident (a duplicate): the contact and its "
+                    "assessment join it instead of opening a new one. Regrade the incident if the call changes it.")
+
+    @model_validator(mode="after")
+    def _one_outcome(self) -> "CallCreate":
+        if (self.decision is None) == (self.link_to_incident_id is None):
+            raise ValueError("give a decision on the grade for a new incident, or link_to_incident_id, not both")
+        return self
 
 
 class Regrade(Decision):
@@ -59,6 +69,12 @@ class LinkContact(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     contact_id: int = Field(ge=1, le=MAX_ID)
+
+
+class UnlinkContact(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=1000, description="Why it is not the same event.")
 
 
 class IncidentSummary(BaseModel):
@@ -116,3 +132,50 @@ def read_of(detail) -> IncidentRead:
         decisions=[DecisionRead.model_validate(d) for d in detail.decisions],
         timeline=[TimelineRead.model_validate(t) for t in detail.timeline],
     )
+
+
+class PastContactRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    contact_id: int
+    presented_at: datetime
+    channel: str
+    restricted: bool
+    description: str | None
+    location_text: str | None
+    incident_reference: str | None
+    incident_type: str | None
+    grade: str | None
+    vulnerabilities: list[str]
+    distance_m: float | None
+
+
+class HistorySection(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    items: list[PastContactRead]
+    in_window: int = Field(description="Contacts within the repeat window (the repeat-caller count).")
+    window_days: float
+    total: int
+
+
+class HistoryRead(BaseModel):
+    number: str | None = Field(description="The number as searched (E.164).")
+    caller: HistorySection | None
+    place: HistorySection | None
+    radius_m: float
+
+
+class DuplicateRead(BaseModel):
+    id: int
+    reference: str
+    grade: str
+    incident_type: str
+    status: str
+    restricted: bool
+    summary: str | None
+    location_text: str | None
+    created_at: datetime
+    score: float
+    distance_m: float
+    reasons: list[str]

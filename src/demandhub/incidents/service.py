@@ -56,7 +56,7 @@ def _number_at_commit(session: Session, incident: Incident, *, numbering: Number
                      assigned=lambda value: set_committed_value(incident, "reference", value))
 
 
-def _trace(session: Session, incident: Incident, *, actor: Actor, now: datetime, action: str, kind: str,
+def trace(session: Session, incident: Incident, *, actor: Actor, now: datetime, action: str, kind: str,
            text: str, data: dict | None = None) -> TimelineEntry:
     """Timeline, audit and live event for one change to an incident."""
     data = data or {}
@@ -133,6 +133,7 @@ def open_incident(session: Session, *, contact_id: int, assessment_id: int | Non
         incident_type=kind.code, qualifiers=list(assessment.qualifiers), grade=grading.grade,
         status=Status.OPEN.value, restricted=kind.restricted,
         summary=contact.description[:SUMMARY_CHARS], location_text=contact.location_text,
+        latitude=contact.latitude, longitude=contact.longitude,
         grading_decision_id=grading.id, created_at=now, created_by=actor.id, updated_at=now,
     )
     session.add(incident)
@@ -140,10 +141,10 @@ def open_incident(session: Session, *, contact_id: int, assessment_id: int | Non
     contact.restricted = kind.restricted
     _number_at_commit(session, incident, numbering=numbering, now=now)
     session.add(IncidentContact(contact_id=contact.id, incident_id=incident.id, linked_at=now, linked_by=actor.id))
-    created = _trace(session, incident, actor=actor, now=now, action="incident.created", kind="created",
+    created = trace(session, incident, actor=actor, now=now, action="incident.created", kind="created",
            text=f"Opened from {contact.channel} contact {contact.id} as {kind.label}.",
            data={"contact_id": contact.id, "incident_type": kind.code})
-    graded = _trace(session, incident, actor=actor, now=now, action="incident.graded", kind="graded",
+    graded = trace(session, incident, actor=actor, now=now, action="incident.graded", kind="graded",
            text=_grading_text(policy, grading, assessment), data=_decision_data(grading))
     # Complete as it stands: a contact without an incident has no other decisions, and any
     # earlier assessments of it (versions before this one) are shown too.
@@ -167,10 +168,11 @@ def _part(prefix: str, step):
                       problems=[{**p, "field": f"{prefix}.{p['field']}"} for p in exc.problems]) from None
 
 
-def take_call(session: Session, *, contact: ContactCreate, assessment: AssessmentCreate, decision: Decision,
+def take_call(session: Session, *, contact: ContactCreate, assessment: AssessmentCreate, decision: Decision | None,
               policy: GradingPolicy, actor: Actor, now: datetime, numbering: Numbering, region: str,
-              idempotency_key: str | None, fingerprint: str) -> TakenCall:
+              idempotency_key: str | None, fingerprint: str, link_to: int | None = None) -> TakenCall:
     """Contact, THRIVE+ assessment and graded incident in one transaction: all or nothing.
+    With `link_to`, the call is a further report of that open incident and joins it instead.
 
     This is what the call-taking screen submits. A retry with the same idempotency key and
     the same request returns the incident the first one opened.
@@ -185,6 +187,14 @@ def take_call(session: Session, *, contact: ContactCreate, assessment: Assessmen
         return TakenCall(incident, detail=None, replayed=True)
     recorded = _part("assessment", lambda: assessments.assess(
         session, contact_id=created.contact.id, data=assessment, policy=policy, actor=actor, now=now))
+    if link_to is not None:
+        target = get_incident(session, link_to)
+        if target.restricted and not may_see_details(actor, target):
+            # Linking would show this handler the restricted record: take it as its own incident.
+            raise Forbidden(f"incident {target.reference} is restricted: record this call as a new incident "
+                            "and ask a supervisor to link them")
+        joined = link_contact(session, incident_id=link_to, contact_id=created.contact.id, actor=actor, now=now)
+        return TakenCall(joined, detail=detail(session, joined), replayed=False)
     opened = _part("decision", lambda: open_incident(
         session, contact_id=created.contact.id, assessment_id=recorded.id, decision=decision, policy=policy,
         actor=actor, now=now, numbering=numbering))
@@ -221,9 +231,29 @@ def link_contact(session: Session, *, incident_id: int, contact_id: int, actor: 
         raise Conflict(f"contact {contact_id} already belongs to incident {existing}")
     contact.restricted = contact.restricted or incident.restricted
     session.add(IncidentContact(contact_id=contact.id, incident_id=incident.id, linked_at=now, linked_by=actor.id))
-    _trace(session, incident, actor=actor, now=now, action="incident.contact_linked", kind="contact_linked",
+    trace(session, incident, actor=actor, now=now, action="incident.contact_linked", kind="contact_linked",
            text=f"Further {contact.channel} contact {contact.id} linked: {contact.description[:120]}",
            data={"contact_id": contact.id})
+    return incident
+
+
+def unlink_contact(session: Session, *, incident_id: int, contact_id: int, reason: str, actor: Actor,
+                   now: datetime) -> Incident:
+    """Undo a link: the contact was not about this event after all. The contact that opened
+    the incident stays (close the incident as a duplicate instead). The contact keeps any
+    restriction it had: lifting one is a decision for a person, not a side effect."""
+    incident = get_incident(session, incident_id, for_update=True)
+    _require_active(incident)
+    links = list(session.scalars(sa.select(IncidentContact).where(IncidentContact.incident_id == incident_id)
+                                 .order_by(IncidentContact.linked_at, IncidentContact.contact_id)))
+    link = next((lk for lk in links if lk.contact_id == contact_id), None)
+    if link is None:
+        raise NotFound(f"contact {contact_id} is not linked to {incident.reference}")
+    if link is links[0]:
+        raise Conflict(f"contact {contact_id} opened {incident.reference}; close the incident as a duplicate instead")
+    session.delete(link)
+    trace(session, incident, actor=actor, now=now, action="incident.contact_unlinked", kind="contact_unlinked",
+          text=f"Contact {contact_id} unlinked: {reason}", data={"contact_id": contact_id, "reason": reason})
     return incident
 
 
@@ -243,7 +273,7 @@ def regrade(session: Session, *, incident_id: int, assessment_id: int, decision:
     if classification.incident_type(assessment.incident_type).restricted and not incident.restricted:
         _restrict(session, incident, actor=actor, now=now,
                   why=f"reassessed as {classification.incident_type(assessment.incident_type).label}")
-    _trace(session, incident, actor=actor, now=now, action="incident.regraded", kind="graded",
+    trace(session, incident, actor=actor, now=now, action="incident.regraded", kind="graded",
            text=f"Reassessed (version {assessment.version}); grade {before} -> {grading.grade}. "
                 + _grading_text(policy, grading, assessment),
            data={"previous_grade": before, **_decision_data(grading)})
@@ -257,7 +287,7 @@ def _restrict(session: Session, incident: Incident, *, actor: Actor, now: dateti
     for contact in session.scalars(sa.select(Contact).join(IncidentContact, IncidentContact.contact_id == Contact.id)
                                    .where(IncidentContact.incident_id == incident.id)):
         contact.restricted = True
-    _trace(session, incident, actor=actor, now=now, action="incident.restricted", kind="restricted",
+    trace(session, incident, actor=actor, now=now, action="incident.restricted", kind="restricted",
            text=f"Restricted: {why}.")
 
 
@@ -280,7 +310,7 @@ def change_status(session: Session, *, incident_id: int, status: Status, note: s
     if reopening:
         incident.closed_at, incident.closing_code = None, None
     text = f"Reopened by {actor.display_name}" if reopening else f"Status {current.value} -> {status.value}"
-    _trace(session, incident, actor=actor, now=now, action="incident.reopened" if reopening else "incident.status_changed",
+    trace(session, incident, actor=actor, now=now, action="incident.reopened" if reopening else "incident.status_changed",
            kind="status", text=text + (f": {note}" if note else "."),
            data={"from": current.value, "to": status.value})
     return incident
@@ -296,7 +326,7 @@ def close(session: Session, *, incident_id: int, closing_code: str, note: str | 
     label = classification.CLOSING_CODES[closing_code].label
     before = incident.status
     incident.status, incident.closed_at, incident.closing_code = Status.CLOSED.value, now, closing_code
-    _trace(session, incident, actor=actor, now=now, action="incident.closed", kind="closed",
+    trace(session, incident, actor=actor, now=now, action="incident.closed", kind="closed",
            text=f"Closed: {label}" + (f". {note}" if note else "."),
            data={"from": before, "closing_code": closing_code})
     return incident
@@ -304,7 +334,7 @@ def close(session: Session, *, incident_id: int, closing_code: str, note: str | 
 
 def add_note(session: Session, *, incident_id: int, text: str, actor: Actor, now: datetime) -> Incident:
     incident = get_incident(session, incident_id, for_update=True)
-    _trace(session, incident, actor=actor, now=now, action="incident.note_added", kind="note", text=text.strip())
+    trace(session, incident, actor=actor, now=now, action="incident.note_added", kind="note", text=text.strip())
     return incident
 
 

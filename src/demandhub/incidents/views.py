@@ -26,8 +26,10 @@ def _types_by_category() -> list[tuple]:
 
 @router.get("/calls/new")
 def call_taking(request: Request, actor: Annotated[Actor, Depends(require_page(Permission.CONTACT_CREATE))]):
+    settings = request.app.state.settings
     return render(request, "call_new.html", {
         "active": "call", "policy": request.app.state.policy, "channels": list(Channel),
+        "tiles": settings.map_tiles_url or "", "attribution": settings.map_tiles_attribution,
         "types_by_category": _types_by_category(), "qualifiers": classification.QUALIFIERS.values(),
     }, actor=actor)
 

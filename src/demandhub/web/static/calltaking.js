@@ -116,16 +116,21 @@
     form.querySelectorAll("[data-ndm]").forEach(function (t) { if (t.value.trim()) ndm[t.dataset.ndm] = t.value; });
     var assessment = draft(); assessment.ndm = ndm;
     var override = form.querySelector('input[name="decision"]:checked').value === "override";
+    var lat = $("latitude").value.trim(), lon = $("longitude").value.trim();
     var call = {
       contact: {
         channel: $("channel").value, caller_name: $("caller_name").value || null,
         caller_number: $("caller_number").value || null, location_text: $("location_text").value || null,
+        latitude: lat === "" ? null : Number(lat), longitude: lon === "" ? null : Number(lon),
         description: $("description").value, presented_at: startedAt, answered_at: startedAt
       },
-      assessment: assessment,
-      decision: override ? {decision: "override", grade: $("override-grade").value, rationale: $("override-rationale").value}
-                         : {decision: "accept"}
+      assessment: assessment
     };
+    // A further report of an open incident joins it; otherwise the decision opens a new one.
+    var linkTo = $("link-to").value;
+    if (linkTo) call.link_to_incident_id = Number(linkTo);
+    else call.decision = override ? {decision: "override", grade: $("override-grade").value, rationale: $("override-rationale").value}
+                                  : {decision: "accept"};
     // One request, one transaction: the contact, its assessment and the incident, or nothing.
     // The key makes a retry after a lost answer return the incident already opened.
     api("/api/calls", call, {"Idempotency-Key": idempotencyKey}).then(function (res) {

@@ -1,10 +1,16 @@
-// Shared: listen to the server's live stream and call back on each incident change.
+// Shared: one connection to the server's live stream per page; each screen says which
+// topics it follows (incidents by default) and is called back with each event.
 "use strict";
-window.demandhubLive = function (onIncident, statusEl) {
-  var source = new EventSource("/live");
-  function say(text) { if (statusEl) statusEl.textContent = text; }
-  source.addEventListener("open", function () { say("Live"); onIncident(null); });
-  source.addEventListener("error", function () { say("Reconnecting…"); });
-  source.addEventListener("incidents", function (e) { onIncident(JSON.parse(e.data)); });
-  return source;
-};
+(function () {
+  var source = null;
+  window.demandhubLive = function (onEvent, statusEl, topics) {
+    if (!source) source = new EventSource("/live");
+    function say(text) { if (statusEl) statusEl.textContent = text; }
+    source.addEventListener("open", function () { say("Live"); onEvent(null); });
+    source.addEventListener("error", function () { say("Reconnecting…"); });
+    (topics || ["incidents"]).forEach(function (topic) {
+      source.addEventListener(topic, function (e) { onEvent(JSON.parse(e.data), topic); });
+    });
+    return source;
+  };
+})();

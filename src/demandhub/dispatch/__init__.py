@@ -1,0 +1,1 @@
+"""Recommending and assigning units to incidents, and the attendance clock."""

@@ -1,0 +1,153 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+
+from demandhub import classification
+from demandhub.auth.deps import require
+from demandhub.auth.roles import Actor, Permission
+from demandhub.dispatch import service
+from demandhub.dispatch.recommend import Recommendation
+from demandhub.dispatch.schemas import (
+    AssignIn,
+    AssignmentRead,
+    AttendanceRead,
+    CandidateRead,
+    DispatchRead,
+    LeftOutRead,
+    MapIncident,
+    MapState,
+    NeedRead,
+    RecommendationRead,
+    UnitBrief,
+    UnitStatusIn,
+)
+from demandhub.http import PathId, now, reading, transaction
+from demandhub.incidents import service as incidents
+from demandhub.resources import service as units
+from demandhub.resources.schemas import UnitRead
+
+router = APIRouter(prefix="/api", tags=["dispatch"])
+
+# Major roads only on the map: every residential street of a county would bury the markers.
+MAP_ROAD_CLASSES = ("motorway", "trunk", "primary", "secondary", "tertiary")
+
+
+def _brief(unit) -> UnitBrief:
+    return UnitBrief(id=unit.id, call_sign=unit.call_sign, kind=unit.kind, skills=list(unit.skills),
+                     status=unit.status, incident_reference=unit.incident_reference)
+
+
+def recommendation_read(incident_id: int, rec: Recommendation, needs: list[tuple[str, str]]) -> RecommendationRead:
+    return RecommendationRead(
+        incident_id=incident_id, method=rec.method, incident_off_road_m=rec.incident_off_road_m,
+        needs=[NeedRead(skill=s, why=w) for s, w in needs],
+        candidates=[CandidateRead(unit=_brief(c.unit), eta_s=c.eta_s, distance_m=c.distance_m,
+                                  diverts_from=c.diverts_from) for c in rec.candidates],
+        further=[LeftOutRead(unit=_brief(x.unit), reason=x.reason) for x in rec.further],
+        left_out=[LeftOutRead(unit=_brief(x.unit), reason=x.reason) for x in rec.left_out])
+
+
+def ranking_inputs(request: Request, session) -> dict:
+    """What ranking units needs from the running application."""
+    state = request.app.state
+    return {"rules": state.dispatch_rules, "graph": state.geo.graph(session), "grade_order": state.policy.grade_codes}
+
+
+@router.get("/incidents/{incident_id}/recommendation", response_model=RecommendationRead)
+def recommend(incident_id: PathId, request: Request, actor: Annotated[Actor, Depends(require(Permission.DISPATCH))]):
+    """Suitable units, fastest over the roads first, and why the others were left out."""
+    with reading(request) as session:
+        rec = service.recommend(session, incident_id=incident_id, **ranking_inputs(request, session))
+        incident = incidents.get_incident(session, incident_id)
+        needs = request.app.state.dispatch_rules.needed_skills(incident.incident_type, incident.qualifiers)
+    return recommendation_read(incident_id, rec, needs)
+
+
+def dispatch_read(request: Request, session, incident_id: int) -> DispatchRead:
+    incident = incidents.get_incident(session, incident_id)
+    rows = service.assignments_for(session, incident_id)
+    state = request.app.state
+    clock = service.attendance_of(session, incident, rules=state.dispatch_rules, areas=state.geo.areas(session),
+                                  now=now(request))
+    return DispatchRead(
+        incident_id=incident_id,
+        assignments=[AssignmentRead(id=r.assignment.id, unit_id=r.assignment.unit_id, call_sign=r.call_sign,
+                                    unit_status=r.unit_status, assigned_at=r.assignment.assigned_at,
+                                    eta_s=r.assignment.eta_s, distance_m=r.assignment.distance_m,
+                                    en_route_at=r.assignment.en_route_at, at_scene_at=r.assignment.at_scene_at,
+                                    ended_at=r.assignment.ended_at, outcome=r.assignment.outcome) for r in rows],
+        attendance=AttendanceRead(area=clock.area, target_s=clock.target_s, due_at=clock.due_at,
+                                  to_assigned_s=clock.to_assigned_s, to_en_route_s=clock.to_en_route_s,
+                                  to_arrival_s=clock.to_arrival_s, verdict=clock.verdict))
+
+
+@router.get("/incidents/{incident_id}/dispatch", response_model=DispatchRead)
+def get_dispatch(incident_id: PathId, request: Request,
+                 actor: Annotated[Actor, Depends(require(Permission.UNIT_READ))]):
+    """The units sent, each one's times, and the attendance clock against the grade's target."""
+    with reading(request) as session:
+        return dispatch_read(request, session, incident_id)
+
+
+@router.post("/incidents/{incident_id}/assignments", response_model=DispatchRead)
+def assign(incident_id: PathId, body: AssignIn, request: Request,
+           actor: Annotated[Actor, Depends(require(Permission.DISPATCH))]):
+    """Send a unit. The estimate recorded is the server's own, ranked at this moment."""
+    with transaction(request) as session:
+        service.assign_as_ranked(session, incident_id=incident_id, unit_id=body.unit_id, divert=body.divert,
+                                 actor=actor, now=now(request), **ranking_inputs(request, session))
+    with reading(request) as session:
+        return dispatch_read(request, session, incident_id)
+
+
+@router.post("/units/{unit_id}/status", response_model=UnitRead)
+def change_unit_status(unit_id: PathId, body: UnitStatusIn, request: Request,
+                       actor: Annotated[Actor, Depends(require(Permission.DISPATCH))]):
+    """From the dispatcher's screen: en route, at scene, clear, committed, on or off duty."""
+    with transaction(request) as session:
+        unit = service.change_unit_status(session, unit_id=unit_id, status=body.status, note=body.note,
+                                          actor=actor, now=now(request))
+        return UnitRead.model_validate(unit)
+
+
+@router.post("/terminal/status", response_model=UnitRead)
+def report_own_status(body: UnitStatusIn, request: Request,
+                      actor: Annotated[Actor, Depends(require(Permission.UNIT_REPORT))]):
+    """From the unit's own terminal: the same changes, for its own unit only."""
+    with transaction(request) as session:
+        unit = units.unit_of_terminal(session, actor, for_update=True)
+        unit = service.change_unit_status(session, unit=unit, status=body.status, note=body.note, actor=actor,
+                                          now=now(request))
+        return UnitRead.model_validate(unit)
+
+
+@router.get("/map", response_model=MapState)
+def map_state(request: Request, actor: Annotated[Actor, Depends(require(Permission.UNIT_READ))]):
+    """Active incidents with a position, and every unit. Restricted incidents show where and
+    how urgent (units must still be sent) but not what."""
+    with reading(request) as session:
+        rows = service.map_incidents(session)
+        return MapState(
+            incidents=[MapIncident(id=i.id, reference=i.reference, grade=i.grade, status=i.status,
+                                   label="Restricted" if i.restricted
+                                   else classification.incident_type(i.incident_type).label,
+                                   latitude=i.latitude, longitude=i.longitude, units=signs)
+                       for i, signs in rows],
+            units=[UnitRead.model_validate(u) for u in units.list_units(session)])
+
+
+@router.get("/map/layers")
+def map_layers(request: Request, actor: Annotated[Actor, Depends(require(Permission.UNIT_READ))]) -> dict:
+    """What the map draws without any tile server: the force boundary, urban areas, major roads."""
+    with reading(request) as session:
+        areas = request.app.state.geo.areas(session)
+        graph = request.app.state.geo.graph(session)
+    return {
+        "areas": {"type": "FeatureCollection",
+                  "features": [{"type": "Feature", "properties": {"kind": a.kind, "name": a.name},
+                                "geometry": a.geometry} for a in areas.areas]},
+        "roads": graph.lines(MAP_ROAD_CLASSES) if graph is not None else [],
+        "bounds": graph.bounds() if graph is not None else None,
+    }

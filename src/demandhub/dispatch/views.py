@@ -1,0 +1,114 @@
+"""The dispatcher's screens: the live map, the units board, and the dispatch panel of an
+incident page (recommendation, assignments, attendance clock)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse
+
+from demandhub.auth.deps import check_csrf, require_page
+from demandhub.auth.roles import Actor, Permission
+from demandhub.dispatch import service
+from demandhub.dispatch.api import ranking_inputs
+from demandhub.errors import DomainError
+from demandhub.http import MAX_ID, now, reading, transaction
+from demandhub.incidents import service as incidents
+from demandhub.resources import service as units
+from demandhub.resources.status import UnitStatus
+from demandhub.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+# What a dispatcher may set from the board, by current status (the rest come from dispatch).
+BOARD_MOVES = {
+    UnitStatus.OFF_DUTY: [UnitStatus.AVAILABLE],
+    UnitStatus.AVAILABLE: [UnitStatus.COMMITTED, UnitStatus.OFF_DUTY],
+    UnitStatus.COMMITTED: [UnitStatus.AVAILABLE, UnitStatus.OFF_DUTY],
+    UnitStatus.ASSIGNED: [UnitStatus.EN_ROUTE, UnitStatus.AT_SCENE, UnitStatus.AVAILABLE],
+    UnitStatus.EN_ROUTE: [UnitStatus.AT_SCENE, UnitStatus.AVAILABLE],
+    UnitStatus.AT_SCENE: [UnitStatus.AVAILABLE, UnitStatus.COMMITTED],
+}
+LABELS = {UnitStatus.AVAILABLE: "Available", UnitStatus.ASSIGNED: "Assigned", UnitStatus.EN_ROUTE: "En route",
+          UnitStatus.AT_SCENE: "At scene", UnitStatus.COMMITTED: "Committed", UnitStatus.OFF_DUTY: "Off duty"}
+
+
+def _units_context(request: Request) -> dict:
+    with reading(request) as session:
+        rows = service.map_incidents(session)
+        references = {i.id: i.reference for i, _ in rows}
+        found = units.list_units(session)
+    return {"units": found, "references": references, "moves": BOARD_MOVES, "labels": LABELS,
+            "statuses": UnitStatus}
+
+
+@router.get("/map")
+def map_page(request: Request, actor: Annotated[Actor, Depends(require_page(Permission.UNIT_READ))]):
+    s = request.app.state.settings
+    return render(request, "map.html", {"active": "map", "tiles": s.map_tiles_url or "",
+                                        "attribution": s.map_tiles_attribution}, actor=actor)
+
+
+@router.get("/units")
+def units_page(request: Request, actor: Annotated[Actor, Depends(require_page(Permission.UNIT_READ))]):
+    return render(request, "units.html", {"active": "units", **_units_context(request)}, actor=actor)
+
+
+@router.get("/units/rows")
+def units_rows(request: Request, actor: Annotated[Actor, Depends(require_page(Permission.UNIT_READ))]):
+    return render(request, "units_rows.html", _units_context(request), actor=actor)
+
+
+def _back(next_url: str, fallback: str) -> RedirectResponse:
+    # Only back to our own pages: never an open redirect.
+    target = next_url if next_url.startswith("/") and not next_url.startswith("//") else fallback
+    return RedirectResponse(target, status_code=303)
+
+
+@router.post("/units/{unit_id}/status")
+def unit_status_form(unit_id: int, request: Request, status: Annotated[UnitStatus, Form()],
+                     actor: Annotated[Actor, Depends(require_page(Permission.DISPATCH))],
+                     note: Annotated[str, Form(max_length=200)] = "", next: Annotated[str, Form(max_length=300)] = "",
+                     csrf: Annotated[str, Form()] = ""):
+    check_csrf(request, csrf)
+    if not 1 <= unit_id <= MAX_ID:
+        raise DomainError("no such unit")
+    with transaction(request) as session:
+        service.change_unit_status(session, unit_id=unit_id, status=status, note=note.strip() or None, actor=actor,
+                                   now=now(request))
+    return _back(next, "/units")
+
+
+@router.get("/incidents/{reference}/dispatch-panel")
+def dispatch_panel(reference: str, request: Request,
+                   actor: Annotated[Actor, Depends(require_page(Permission.UNIT_READ))]):
+    """The incident page's dispatch part, re-read live as units move."""
+    state = request.app.state
+    with reading(request) as session:
+        incident = incidents.find_by_reference(session, reference)
+        rows = service.assignments_for(session, incident.id)
+        clock = service.attendance_of(session, incident, rules=state.dispatch_rules, areas=state.geo.areas(session),
+                                      now=now(request))
+        rec, problem = None, None
+        if actor.can(Permission.DISPATCH) and incident.status != "closed":
+            try:
+                rec = service.recommend(session, incident_id=incident.id, **ranking_inputs(request, session))
+            except DomainError as exc:
+                problem = exc.message
+        needs = state.dispatch_rules.needed_skills(incident.incident_type, incident.qualifiers)
+    return render(request, "dispatch_panel.html", {
+        "i": incident, "rows": rows, "clock": clock, "rec": rec, "problem": problem, "needs": needs,
+        "labels": LABELS, "moves": BOARD_MOVES, "statuses": UnitStatus}, actor=actor)
+
+
+@router.post("/incidents/{reference}/assign")
+def assign_form(reference: str, request: Request, unit_id: Annotated[int, Form(ge=1, le=MAX_ID)],
+                actor: Annotated[Actor, Depends(require_page(Permission.DISPATCH))],
+                divert: Annotated[bool, Form()] = False, csrf: Annotated[str, Form()] = ""):
+    check_csrf(request, csrf)
+    with transaction(request) as session:
+        incident = incidents.find_by_reference(session, reference)
+        service.assign_as_ranked(session, incident_id=incident.id, unit_id=unit_id, divert=divert, actor=actor,
+                                 now=now(request), **ranking_inputs(request, session))
+    return RedirectResponse(f"/incidents/{reference}", status_code=303)

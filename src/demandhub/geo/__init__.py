@@ -1,0 +1,1 @@
+"""Locations and the road network: pure functions first, storage beside them."""

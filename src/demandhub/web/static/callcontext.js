@@ -1,0 +1,135 @@
+// The call-taking screen's "already known" panel: the pin on a small map, what the force
+// knows about the caller's number and the place, and open incidents that may be the same
+// event. Choosing one sets #link-to, which the submit (calltaking.js) sends.
+"use strict";
+(function () {
+  function $(id) { return document.getElementById(id); }
+  function el(tag, text, cls) { var e = document.createElement(tag); if (text) e.textContent = text; if (cls) e.className = cls; return e; }
+  function debounce(fn, ms) { var t; return function () { clearTimeout(t); t = setTimeout(fn, ms); }; }
+  function get(path) {
+    return fetch(path, {credentials: "same-origin", headers: {"Accept": "application/json"}})
+      .then(function (r) { return r.ok ? r.json() : null; });
+  }
+  function position() {
+    var lat = parseFloat($("latitude").value), lon = parseFloat($("longitude").value);
+    return isFinite(lat) && isFinite(lon) && Math.abs(lat) <= 90 && Math.abs(lon) <= 180 ? [lat, lon] : null;
+  }
+
+  // The pin map: the force's areas and main roads drawn by us, so it works without tiles.
+  var mapEl = $("pin-map"), pin = null, map = null;
+  if (mapEl && window.L) {
+    map = L.map(mapEl, {zoomSnap: 0.25}).setView([52.25, -0.9], 9);
+    if (mapEl.dataset.tiles) L.tileLayer(mapEl.dataset.tiles, {maxZoom: 19, attribution: mapEl.dataset.attribution}).addTo(map);
+    get("/api/map/layers").then(function (layers) {
+      if (!layers) return;
+      L.geoJSON(layers.areas, {interactive: false, style: function (f) {
+        return f.properties.kind === "boundary" ? {color: "#0b0c0c", weight: 1.5, fill: false}
+                                                : {color: "#999", weight: 1, fillColor: "#ddd", fillOpacity: 0.6};
+      }}).addTo(map);
+      layers.roads.forEach(function (r) { L.polyline(r.coords, {weight: 1.5, color: "#c98a4b", interactive: false}).addTo(map); });
+      if (layers.bounds) map.fitBounds([[layers.bounds[0], layers.bounds[1]], [layers.bounds[2], layers.bounds[3]]]);
+    });
+    map.on("click", function (e) {
+      $("latitude").value = e.latlng.lat.toFixed(6);
+      $("longitude").value = e.latlng.lng.toFixed(6);
+      placePin();
+      refresh();
+    });
+  }
+  function placePin() {
+    var p = position();
+    if (!map) return;
+    if (!p) { if (pin) { map.removeLayer(pin); pin = null; } return; }
+    if (pin) pin.setLatLng(p); else pin = L.marker(p, {keyboard: false}).addTo(map);
+  }
+
+  function renderSection(title, section, where) {
+    var box = el("div", null, "history-section");
+    var count = section.in_window;
+    box.appendChild(el("h3", title));
+    var line = el("p", count + " contact" + (count === 1 ? "" : "s") + " in the last " + section.window_days + " days" +
+                  (section.total > count ? " (" + section.total + " in all)" : ""), count >= 3 ? "repeat" : "hint");
+    line.dataset.repeatCount = count;
+    box.appendChild(line);
+    var list = el("ul", null, "plain");
+    section.items.slice(0, 8).forEach(function (c) {
+      var li = el("li");
+      li.appendChild(el("time", new Date(c.presented_at).toLocaleString("en-GB", {day: "2-digit", month: "short", hour: "2-digit", minute: "2-digit"})));
+      li.appendChild(document.createTextNode(" " + c.channel + " "));
+      if (c.incident_reference) {
+        var a = el("a", c.incident_reference); a.href = "/incidents/" + c.incident_reference; a.target = "_blank";
+        li.appendChild(a);
+        if (c.grade) li.appendChild(el("span", c.grade, "grade grade-" + c.grade));
+      }
+      if (c.restricted) li.appendChild(el("em", " restricted"));
+      else if (c.description) li.appendChild(el("div", c.description, "hint"));
+      if (c.vulnerabilities.length) li.appendChild(el("div", "Vulnerability: " + c.vulnerabilities.join(", ").replace(/_/g, " "), "vuln"));
+      list.appendChild(li);
+    });
+    box.appendChild(list);
+    where.appendChild(box);
+  }
+
+  function renderDuplicates(found) {
+    var box = $("duplicates");
+    box.replaceChildren();
+    $("link-to").value = "";
+    updateSubmit();
+    if (!found || !found.length) return;
+    var fs = el("fieldset");
+    fs.appendChild(el("legend", "Possible duplicates"));
+    function option(value, text, detail, reference) {
+      var label = el("label", null, "check dup");
+      var radio = document.createElement("input");
+      radio.type = "radio"; radio.name = "same-event"; radio.value = value; radio.checked = value === "";
+      radio.dataset.reference = reference || "";
+      radio.addEventListener("change", function () { $("link-to").value = value; updateSubmit(); });
+      label.appendChild(radio);
+      label.appendChild(document.createTextNode(" " + text));
+      if (detail) label.appendChild(el("span", " " + detail, "hint"));
+      fs.appendChild(label);
+      fs.appendChild(el("br"));
+    }
+    option("", "A new incident", "");
+    found.forEach(function (d) {
+      option(String(d.id), "Same event as " + d.reference + " (grade " + d.grade + ")", d.reasons.join(", ") +
+             (d.summary ? ": " + d.summary.slice(0, 80) : ""), d.reference);
+    });
+    box.appendChild(fs);
+  }
+
+  function updateSubmit() {
+    var chosen = document.querySelector('input[name="same-event"]:checked');
+    var reference = $("link-to").value && chosen ? chosen.dataset.reference : "";
+    $("submit").textContent = reference ? "Add this call to " + reference : "Grade and create incident";
+  }
+
+  var refresh = debounce(function () {
+    var number = $("caller_number").value.trim(), p = position();
+    var query = [];
+    if (number.length >= 6) query.push("number=" + encodeURIComponent(number));
+    if (p) query.push("latitude=" + p[0] + "&longitude=" + p[1]);
+    var history = $("history");
+    if (!query.length) { history.replaceChildren(el("p", "Enter the caller's number or place the pin.", "hint")); }
+    else {
+      get("/api/history?" + query.join("&")).then(function (h) {
+        history.replaceChildren();
+        if (!h) { history.appendChild(el("p", "Could not look up the history.", "hint")); return; }
+        if (h.caller) renderSection("This number", h.caller, history);
+        if (h.place) renderSection("Within " + h.radius_m + " m of the pin", h.place, history);
+      });
+    }
+    if (p) {
+      var type = $("incident_type").value;
+      get("/api/duplicates?latitude=" + p[0] + "&longitude=" + p[1] + (type ? "&incident_type=" + encodeURIComponent(type) : ""))
+        .then(renderDuplicates);
+    } else {
+      renderDuplicates([]);
+    }
+  }, 300);
+
+  ["caller_number", "latitude", "longitude"].forEach(function (id) {
+    $(id).addEventListener("input", function () { placePin(); refresh(); });
+  });
+  $("incident_type").addEventListener("change", refresh);
+})();

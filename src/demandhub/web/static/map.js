@@ -1,0 +1,93 @@
+// The live map: force boundary, urban areas and major roads drawn by us (so it works with no
+// tile server), incidents by grade and units by status on top, re-read on every live event.
+"use strict";
+(function () {
+  var el = document.getElementById("map");
+  var map = L.map(el, {preferCanvas: true, zoomSnap: 0.25});
+  if (el.dataset.tiles) {
+    L.tileLayer(el.dataset.tiles, {maxZoom: 19, attribution: el.dataset.attribution || ""}).addTo(map);
+  }
+  map.setView([52.25, -0.9], 10);
+  var STATUS = {available: "Available", assigned: "Assigned", en_route: "En route", at_scene: "At scene",
+                committed: "Committed", off_duty: "Off duty"};
+  var ROAD_STYLE = {motorway: [4, "#5b7fb8"], trunk: [4, "#5f9e6e"], primary: [3, "#c98a4b"],
+                    secondary: [2, "#c9b04b"], tertiary: [1.5, "#999"]};
+  var markers = L.layerGroup().addTo(map);
+
+  function get(path) {
+    return fetch(path, {credentials: "same-origin", headers: {"Accept": "application/json"}}).then(function (r) {
+      if (r.status === 401) { window.location.reload(); throw new Error("login"); }
+      if (!r.ok) throw new Error(r.status);
+      return r.json();
+    });
+  }
+
+  function text(tag, cls, value) {
+    var node = document.createElement(tag);
+    if (cls) node.className = cls;
+    node.textContent = value;
+    return node;
+  }
+
+  get("/api/map/layers").then(function (layers) {
+    L.geoJSON(layers.areas, {interactive: false, style: function (f) {
+      return f.properties.kind === "boundary"
+        ? {color: "#0b0c0c", weight: 2, fill: false, dashArray: "6 4"}
+        : {color: "#8a8a8a", weight: 1, fillColor: "#d8d8d8", fillOpacity: 0.6};
+    }}).addTo(map);
+    layers.roads.forEach(function (road) {
+      var style = ROAD_STYLE[road.highway] || [1, "#aaa"];
+      L.polyline(road.coords, {weight: style[0], color: style[1], interactive: false}).addTo(map);
+    });
+    if (layers.bounds) map.fitBounds([[layers.bounds[0], layers.bounds[1]], [layers.bounds[2], layers.bounds[3]]]);
+  }).catch(function () {});
+
+  function draw(state) {
+    markers.clearLayers();
+    var incidentList = document.getElementById("map-incidents");
+    var unitList = document.getElementById("map-units");
+    incidentList.replaceChildren();
+    unitList.replaceChildren();
+    state.incidents.forEach(function (i) {
+      var icon = L.divIcon({className: "", iconSize: null,
+        html: '<span class="inc-marker grade-' + i.grade + '" data-reference="' + i.reference + '">' + i.grade + "</span>"});
+      L.marker([i.latitude, i.longitude], {icon: icon, title: i.reference + ": " + i.label, keyboard: false})
+        .on("click", function () { window.location.href = "/incidents/" + i.reference; })
+        .addTo(markers);
+      var li = document.createElement("li");
+      li.dataset.reference = i.reference;
+      var link = text("a", "", i.reference);
+      link.href = "/incidents/" + i.reference;
+      li.append(text("span", "grade grade-" + i.grade, i.grade), " ", link, " " + i.label +
+                (i.units.length ? " · " + i.units.join(", ") : ""));
+      incidentList.append(li);
+    });
+    state.units.forEach(function (u) {
+      var li = document.createElement("li");
+      li.dataset.callSign = u.call_sign;
+      li.dataset.status = u.status;
+      li.append(text("strong", "", u.call_sign), " ", text("span", "unit-status status-" + u.status, STATUS[u.status]));
+      unitList.append(li);
+      if (u.latitude === null || u.status === "off_duty") return;
+      var icon = L.divIcon({className: "", iconSize: null,
+        html: '<span class="unit-marker status-' + u.status + '" data-call-sign="' + u.call_sign + '" data-status="' +
+              u.status + '">' + u.call_sign + "</span>"});
+      L.marker([u.latitude, u.longitude], {icon: icon, title: u.call_sign + ": " + STATUS[u.status], keyboard: false})
+        .addTo(markers);
+    });
+    el.setAttribute("data-updated", Date.now());
+  }
+
+  var pending = null;
+  function refresh() {
+    if (pending) return;
+    pending = setTimeout(function () {
+      pending = null;
+      get("/api/map").then(draw).catch(function () {
+        document.getElementById("live-status").textContent = "Update failed; retrying";
+      });
+    }, 100);
+  }
+  refresh();
+  window.demandhubLive(function () { refresh(); }, document.getElementById("live-status"), ["incidents", "units"]);
+})();
