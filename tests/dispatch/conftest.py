@@ -10,19 +10,7 @@ from demandhub.geo import store
 from demandhub.geo.areas import parse_areas
 from demandhub.geo.roadgraph import RoadGraph
 from tests import helpers
-from tests.dispatch.network import at, grid
-
-
-def west_bank_urban() -> dict:
-    (s, w), (n, e) = at(-0.5, -0.5), at(4.5, 2.5)
-    far_e = at(4.5, 4.5)[1]
-    ring = [[w, s], [e, s], [e, n], [w, n], [w, s]]
-    boundary = [[w, s], [far_e, s], [far_e, n], [w, n], [w, s]]
-    return {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"kind": "boundary", "name": "Testshire"},
-         "geometry": {"type": "Polygon", "coordinates": [boundary]}},
-        {"type": "Feature", "properties": {"kind": "urban", "name": "Westbank"},
-         "geometry": {"type": "Polygon", "coordinates": [ring]}}]}
+from tests.dispatch.network import at, grid, west_bank_urban
 
 
 @pytest.fixture

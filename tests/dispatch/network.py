@@ -44,3 +44,15 @@ def grid() -> RoadData:
         data.ways.append(Way(nodes=tuple(node_id(r, c) for r in range(ROWS)), highway="residential",
                              name=f"Avenue {c}"))
     return data
+
+
+def west_bank_urban() -> dict:
+    (s, w), (n, e) = at(-0.5, -0.5), at(4.5, 2.5)
+    far_e = at(4.5, 4.5)[1]
+    ring = [[w, s], [e, s], [e, n], [w, n], [w, s]]
+    boundary = [[w, s], [far_e, s], [far_e, n], [w, n], [w, s]]
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"kind": "boundary", "name": "Testshire"},
+         "geometry": {"type": "Polygon", "coordinates": [boundary]}},
+        {"type": "Feature", "properties": {"kind": "urban", "name": "Westbank"},
+         "geometry": {"type": "Polygon", "coordinates": [ring]}}]}

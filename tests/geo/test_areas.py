@@ -3,8 +3,7 @@ from __future__ import annotations
 import pytest
 
 from demandhub.geo.areas import AreaError, AreaMap, parse_areas
-from tests.dispatch.conftest import west_bank_urban
-from tests.dispatch.network import at
+from tests.dispatch.network import at, west_bank_urban
 
 
 def test_points_inside_an_urban_area_are_urban_and_the_rest_rural():
