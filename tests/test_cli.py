@@ -77,6 +77,13 @@ def test_serve_refuses_a_malformed_policy_at_start(tmp_path, engine):
     assert r.exit_code == 2 and "Grading policy refused" in r.output and str(bad) in r.output.replace("\n", "")
 
 
+def test_serve_refuses_malformed_dispatch_rules_at_start(tmp_path, engine):
+    bad = tmp_path / "dispatch.yaml"
+    bad.write_text("version: 1\ndivert_for_grades: ['7']\n")
+    r = runner.invoke(app, ["serve"], env={**env(tmp_path, engine), "DEMANDHUB_DISPATCH_FILE": str(bad)})
+    assert r.exit_code == 2 and "Dispatch rules refused" in r.output and "7" in r.output
+
+
 def test_bad_settings_are_refused_at_start_naming_the_setting(tmp_path, engine):
     import subprocess
     import sys
@@ -85,3 +92,38 @@ def test_bad_settings_are_refused_at_start_naming_the_setting(tmp_path, engine):
         r = subprocess.run([sys.executable, "-m", "demandhub.cli", "policy", "check"], capture_output=True, text=True,
                            env={**__import__("os").environ, **env(tmp_path, engine), name: value}, timeout=60)
         assert r.returncode == 2 and "Configuration refused" in r.stderr, r.stderr
+
+
+def test_roads_import_builds_the_graph_the_server_then_uses(tmp_path, engine):
+    import json
+
+    from demandhub import db
+    from demandhub.geo.county import write_osm_xml
+    from demandhub.geo.store import GeoCache
+    from tests.dispatch.network import at, grid, west_bank_urban
+
+    extract = tmp_path / "river.osm"
+    write_osm_xml(grid(), extract)
+    r = runner.invoke(app, ["roads", "import", str(extract)], env=env(tmp_path, engine))
+    assert r.exit_code == 0, r.output
+    assert "25 nodes" in r.output and "72 directed road segments" in r.output
+    with db.reader_factory(engine)() as session:
+        graph = GeoCache().graph(session)
+        trip = graph.travel_to(graph.snap(*at(4, 1)), [graph.snap(*at(4, 3))])
+    assert round(trip.seconds[0]) == 531  # round by the bridge (see tests/dispatch/test_recommend.py)
+
+    areas = tmp_path / "areas.geojson"
+    areas.write_text(json.dumps(west_bank_urban()))
+    r = runner.invoke(app, ["areas", "import", str(areas)], env=env(tmp_path, engine))
+    assert r.exit_code == 0 and "1 urban" in r.output, r.output
+
+
+def test_roads_and_areas_import_refuse_bad_files_plainly(tmp_path, engine):
+    (tmp_path / "notes.osm").write_text("these are not roads")
+    r = runner.invoke(app, ["roads", "import", str(tmp_path / "notes.osm")], env=env(tmp_path, engine))
+    assert r.exit_code == 1 and "Road network refused" in r.output and "Traceback" not in r.output
+    r = runner.invoke(app, ["roads", "import", str(tmp_path / "missing.osm.pbf")], env=env(tmp_path, engine))
+    assert r.exit_code == 1 and "Road network refused" in r.output
+    (tmp_path / "a.geojson").write_text('{"type": "FeatureCollection", "features": []}')
+    r = runner.invoke(app, ["areas", "import", str(tmp_path / "a.geojson")], env=env(tmp_path, engine))
+    assert r.exit_code == 1 and "no features" in r.output

@@ -123,15 +123,19 @@ def seed_units(session: Session, *, now) -> int:
     if session.scalar(sa.select(sa.func.count()).select_from(Unit)):
         return 0
     towns = county.town_centres(DEMO_SEED)
+    roads = store.GeoCache().graph(session)
     supervisor = accounts.actor_of(session.scalar(sa.select(User).where(User.username == "supervisor")))
     for sign, kind, skills, equipment, town, status, east, north in DEMO_UNITS:
         name, lat, lon, _size = towns[town]
         unit = units.create_unit(session, data=UnitCreate(
-            call_sign=sign, kind=kind, skills=skills, equipment=equipment, station=f"{name} police station",
+            call_sign=sign, kind=kind, skills=skills if kind == "pcso" else [*skills, "warranted"], equipment=equipment, station=f"{name} police station",
             shift_start="07:00", shift_end="17:00", status=status,
             terminal_username="terminal" if sign == "R11" else None), actor=supervisor, now=now)
         if status != "off_duty":
             plat, plon = _offset(lat, lon, east, north)
+            if roads is not None:  # vehicles are on roads, not in the fields beside them
+                on_road = roads.snap(plat, plon)
+                plat, plon = on_road.lat, on_road.lon
             units.record_positions(session, positions=[PositionIn(call_sign=sign, latitude=plat, longitude=plon,
                                                                   at=now)], source="feed", now=now)
         if status == "committed":

@@ -33,7 +33,7 @@ def _force(sessions) -> str:
         store.save_network(s, graph=RoadGraph.build(grid()), name="river-grid", actor="test", now=now)
         store.replace_areas(s, areas=parse_areas(west_bank_urban()), actor="test", now=now)
         for sign, where in (("W1", (1, 0)), ("E1", (4, 3))):
-            units.create_unit(s, data=UnitCreate(call_sign=sign, kind="car", skills=["first_aid"], station="Westbank",
+            units.create_unit(s, data=UnitCreate(call_sign=sign, kind="car", skills=["first_aid", "warranted"], station="Westbank",
                                                  status="available"), actor=SYSTEM, now=now)
             lat, lon = at(*where)
             units.record_positions(s, positions=[PositionIn(call_sign=sign, latitude=lat, longitude=lon, at=now)],

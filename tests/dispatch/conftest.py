@@ -22,7 +22,7 @@ def roads(sessions, clock):
 
 @pytest.fixture
 def make_unit(client, auth):
-    def make(call_sign: str, where, *, skills=("first_aid",), status="available", kind="car", **extra) -> dict:
+    def make(call_sign: str, where, *, skills=("first_aid", "warranted"), status="available", kind="car", **extra) -> dict:
         r = client.post("/api/units", headers=auth[Role.SUPERVISOR], json={
             "call_sign": call_sign, "kind": kind, "skills": list(skills), "station": "Westbank", "status": status,
             **extra})

@@ -96,7 +96,7 @@ def test_an_emergency_diverts_a_unit_from_a_lower_grade_job_only_when_the_dispat
 
 def test_skills_the_incident_needs_filter_the_units(client, auth, make_unit, incident_at):
     make_unit("W1", (1, 0))
-    make_unit("ARV1", (0, 4), skills=("firearms", "first_aid"), kind="firearms")
+    make_unit("ARV1", (0, 4), skills=("firearms", "first_aid", "warranted"), kind="firearms")
     inc = incident_at((4, 1), grade="1", qualifiers=["firearms"])
     rec = client.get(f"/api/incidents/{inc['id']}/recommendation", headers=auth[Role.DISPATCHER]).json()
     assert [c["unit"]["call_sign"] for c in rec["candidates"]] == ["ARV1"]
@@ -198,3 +198,15 @@ def test_the_map_shows_active_incidents_with_their_units_and_restricted_ones_wit
     layers = client.get("/api/map/layers", headers=dispatcher).json()
     assert {f["properties"]["kind"] for f in layers["areas"]["features"]} == {"boundary", "urban"}
     assert [r["name"] for r in layers["roads"]] == ["Bridge Road"]  # the only major road
+
+
+def test_a_pcso_is_not_suggested_where_powers_of_arrest_may_be_needed(client, auth, make_unit, incident_at):
+    make_unit("P1", (4, 0), skills=("first_aid",), kind="pcso")
+    make_unit("W1", (1, 0))
+    fight = incident_at((4, 1))
+    rec = client.get(f"/api/incidents/{fight['id']}/recommendation", headers=auth[Role.DISPATCHER]).json()
+    assert [c["unit"]["call_sign"] for c in rec["candidates"]] == ["W1"]
+    assert {(x["unit"]["call_sign"], x["reason"]) for x in rec["left_out"]} == {("P1", "no warranted skill")}
+    lost_dog = incident_at((4, 1), grade="2", incident_type="public_safety.animals")
+    rec = client.get(f"/api/incidents/{lost_dog['id']}/recommendation", headers=auth[Role.DISPATCHER]).json()
+    assert [c["unit"]["call_sign"] for c in rec["candidates"]] == ["P1", "W1"]

@@ -33,21 +33,27 @@ class _Strict(BaseModel):
 
 
 class When(_Strict):
-    incident_type: str | None = None
+    incident_type: list[str] | None = None  # any of these
     qualifier: str | None = None
+
+    @field_validator("incident_type", mode="before")
+    @classmethod
+    def _one_or_many(cls, value):
+        return [value] if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _known(self) -> "When":
         if self.incident_type is None and self.qualifier is None:
             raise ValueError("give an incident_type, a qualifier or both")
-        if self.incident_type is not None and self.incident_type not in classification.INCIDENT_TYPES:
-            raise ValueError(f"unknown incident type {self.incident_type!r}")
+        unknown = [t for t in self.incident_type or [] if t not in classification.INCIDENT_TYPES]
+        if unknown:
+            raise ValueError(f"unknown incident type {', '.join(map(repr, unknown))}")
         if self.qualifier is not None and self.qualifier not in classification.QUALIFIERS:
             raise ValueError(f"unknown qualifier {self.qualifier!r}")
         return self
 
     def matches(self, incident_type: str, qualifiers: list[str]) -> bool:
-        return ((self.incident_type is None or self.incident_type == incident_type)
+        return ((self.incident_type is None or incident_type in self.incident_type)
                 and (self.qualifier is None or self.qualifier in qualifiers))
 
 
