@@ -9,23 +9,14 @@ from playwright.sync_api import expect
 SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
 
-def test_handler_takes_a_999_call_and_an_open_queue_updates_live(login, server):
-    queue = login("dispatcher")
-    queue.goto(f"{server}/queue")
-    expect(queue.locator("#live-status")).to_have_text("Live")
-    before = queue.locator("#queue-rows tr[data-reference]").count()
-
-    page = login("call-handler")
-    expect(page).to_have_url(f"{server}/calls/new")
+def _fill_knife_call(page, *, number: str = "07700 900123", where=("52.201000", "0.119000")) -> None:
     page.select_option("#channel", "999")
     page.fill("#caller_name", "Maria Lopez")
-    page.fill("#caller_number", "07700 900123")
+    page.fill("#caller_number", number)
     page.fill("#location_text", "14 Mill Road")
+    page.fill("#latitude", where[0])
+    page.fill("#longitude", where[1])
     page.fill("#description", "My ex is outside with a knife and he is threatening to kill me. My kids are here.")
-    cues = page.locator("#cues")
-    expect(cues).to_contain_text("knife")
-    expect(cues.locator("input[data-cue=weapon]")).to_be_checked()
-
     page.select_option("#incident_type", "crime.violence_with_injury")
     for dim in ("threat", "harm", "risk"):
         page.select_option(f"#dim-{dim}-level", "high")
@@ -34,12 +25,49 @@ def test_handler_takes_a_999_call_and_an_open_queue_updates_live(login, server):
         page.select_option(f"#dim-{dim}-level", "medium")
         page.fill(f"#dim-{dim}-rationale", f"{dim}: as described")
     page.check("input[name=vulnerabilities][value=domestic_abuse]")
+    for field in page.locator("[data-ndm]").all():
+        field.fill("Recorded during the call.")
+
+
+def test_a_second_call_about_the_same_event_sees_the_history_and_joins_the_first_incident(login, server):
+    page = login("call-handler")
+    _fill_knife_call(page)
+    page.click("#submit")
+    page.wait_for_url(f"{server}/incidents/INC-*")
+    reference = page.url.rsplit("/", 1)[1]
+
+    page.goto(f"{server}/calls/new")
+    _fill_knife_call(page, where=("52.201300", "0.119000"))  # 33 m further north
+    known = page.locator("#history")
+    expect(known.locator("[data-repeat-count]").first).to_have_attribute("data-repeat-count", "1")
+    expect(known).to_contain_text(reference)
+    expect(known).to_contain_text("domestic abuse")
+    duplicate = page.locator("#duplicates")
+    expect(duplicate).to_contain_text(f"Same event as {reference}")
+    expect(duplicate).to_contain_text("33 m away")
+    page.get_by_label(f"Same event as {reference}", exact=False).check()
+    expect(page.locator("#submit")).to_have_text(f"Add this call to {reference}")
+    page.click("#submit")
+    page.wait_for_url(f"{server}/incidents/{reference}")
+    expect(page.locator("#timeline")).to_contain_text("Further 999 contact")
+    expect(page.locator("ul.contacts li")).to_have_count(2)
+
+
+def test_handler_takes_a_999_call_and_an_open_queue_updates_live(login, server):
+    queue = login("dispatcher")
+    queue.goto(f"{server}/queue")
+    expect(queue.locator("#live-status")).to_have_text("Live")
+    before = queue.locator("#queue-rows tr[data-reference]").count()
+
+    page = login("call-handler")
+    expect(page).to_have_url(f"{server}/calls/new")
+    _fill_knife_call(page)
+    cues = page.locator("#cues")
+    expect(cues).to_contain_text("knife")
+    expect(cues.locator("input[data-cue=weapon]")).to_be_checked()
     expect(page.locator("#rec-grade")).to_contain_text("1")
     expect(page.locator("#rec-rules")).to_contain_text("danger-to-life")
     expect(page.locator("#rec-actions")).to_contain_text("DASH")
-
-    for field in page.locator("[data-ndm]").all():
-        field.fill("Recorded during the call.")
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "call-taking.png"), full_page=True)
     page.click("#submit")

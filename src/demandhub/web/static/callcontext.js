@@ -36,11 +36,12 @@
       refresh();
     });
   }
-  function placePin() {
+  function placePin(follow) {
     var p = position();
     if (!map) return;
     if (!p) { if (pin) { map.removeLayer(pin); pin = null; } return; }
     if (pin) pin.setLatLng(p); else pin = L.marker(p, {keyboard: false}).addTo(map);
+    if (follow) map.setView(p, Math.max(map.getZoom(), 14));  // a typed position: show where it is
   }
 
   function renderSection(title, section, where) {
@@ -129,7 +130,7 @@
   }, 300);
 
   ["caller_number", "latitude", "longitude"].forEach(function (id) {
-    $(id).addEventListener("input", function () { placePin(); refresh(); });
+    $(id).addEventListener("input", function () { placePin(id !== "caller_number"); refresh(); });
   });
   $("incident_type").addEventListener("change", refresh);
 })();
