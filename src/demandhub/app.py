@@ -12,7 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -38,6 +38,7 @@ from demandhub.web import pages
 from demandhub.web.limits import RequestGuard
 from demandhub.web.templating import render
 
+RETRYABLE_SQLSTATES = {"40P01", "40001"}  # PostgreSQL: deadlock detected, serialization failure
 MAX_BODY_BYTES = 256 * 1024  # no contact needs more; uploads will have their own routes and limits
 
 
@@ -128,6 +129,16 @@ def _install_error_handlers(app: FastAPI) -> None:
         # past the same check. The loser's transaction was rolled back whole: say so, not 500.
         return JSONResponse({"detail": "a concurrent change conflicted with this one; nothing was saved, "
                                        "reload and try again"}, status_code=409)
+
+    @app.exception_handler(OperationalError)
+    async def deadlock(request: Request, exc: OperationalError):
+        # Two use cases that lock the same rows in opposite orders (two dispatchers diverting
+        # units between the same two jobs at once) can deadlock; PostgreSQL then aborts one
+        # whole. That one is a conflict to retry, not a server fault. Anything else is.
+        if getattr(exc.orig, "sqlstate", None) in RETRYABLE_SQLSTATES:
+            return JSONResponse({"detail": "a concurrent change conflicted with this one; nothing was saved, "
+                                           "try again"}, status_code=409)
+        raise exc
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError):

@@ -210,3 +210,17 @@ def test_a_pcso_is_not_suggested_where_powers_of_arrest_may_be_needed(client, au
     lost_dog = incident_at((4, 1), grade="2", incident_type="public_safety.animals")
     rec = client.get(f"/api/incidents/{lost_dog['id']}/recommendation", headers=auth[Role.DISPATCHER]).json()
     assert [c["unit"]["call_sign"] for c in rec["candidates"]] == ["P1", "W1"]
+
+
+def test_racing_dispatchers_cannot_send_one_unit_to_two_incidents(client, auth, make_unit, incident_at):
+    from concurrent.futures import ThreadPoolExecutor
+
+    dispatcher = auth[Role.DISPATCHER]
+    unit = make_unit("W1", (1, 0))
+    targets = [incident_at((4, 1))["id"] for _ in range(4)]
+    with ThreadPoolExecutor(4) as pool:
+        codes = sorted(pool.map(lambda iid: client.post(f"/api/incidents/{iid}/assignments", headers=dispatcher,
+                                                        json={"unit_id": unit["id"]}).status_code, targets))
+    assert codes == [200, 409, 409, 409]
+    sent = [client.get(f"/api/incidents/{iid}/dispatch", headers=dispatcher).json()["assignments"] for iid in targets]
+    assert sum(len(a) for a in sent) == 1
