@@ -78,3 +78,22 @@ def test_a_dispatcher_assigns_the_top_unit_to_a_new_emergency_and_the_map_follow
     expect(map_page.locator(f"#map-incidents li[data-reference='{reference}']")).to_contain_text("W1")
     expect(map_page.locator("#map-units li[data-call-sign=W1]")).to_contain_text("Assigned")
     map_page.screenshot(path=str(SHOTS / "map-after-assign.png"))
+
+
+def test_a_supervisor_adds_a_unit_and_books_it_on_from_the_units_board(login, server):
+    page = login("supervisor")
+    page.goto(f"{server}/units")
+    page.fill("#u-call-sign", "K9")
+    page.select_option("#u-kind", "dog")
+    page.fill("#u-station", "Westbank")
+    page.fill("#u-skills", "warranted, dog handler, first_aid")
+    page.click("text=Add unit (off duty)")
+    row = page.locator("#unit-rows tr[data-call-sign=K9]")
+    expect(row).to_have_attribute("data-status", "off_duty")
+    expect(row).to_contain_text("dog handler, first aid, warranted")
+    row.get_by_role("button", name="K9: Available").click()
+    expect(page.locator("#unit-rows tr[data-call-sign=K9]")).to_have_attribute("data-status", "available")
+    page.fill("#u-call-sign", "bad sign!")
+    page.fill("#u-station", "Westbank")
+    page.click("text=Add unit (off duty)")
+    expect(page.locator("main")).to_contain_text("call_sign")

@@ -7,16 +7,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
+from pydantic import ValidationError
 
 from demandhub.auth.deps import check_csrf, require_page
 from demandhub.auth.roles import Actor, Permission
 from demandhub.dispatch import service
 from demandhub.dispatch.api import ranking_inputs
-from demandhub.errors import DomainError
+from demandhub.errors import DomainError, Invalid
 from demandhub.http import MAX_ID, now, reading, transaction
 from demandhub.incidents import service as incidents
 from demandhub.resources import service as units
-from demandhub.resources.status import UnitStatus
+from demandhub.resources.schemas import UnitCreate
+from demandhub.resources.status import UnitKind, UnitStatus
 from demandhub.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -40,7 +42,7 @@ def _units_context(request: Request) -> dict:
         references = {i.id: i.reference for i, _ in rows}
         found = units.list_units(session)
     return {"units": found, "references": references, "moves": BOARD_MOVES, "labels": LABELS,
-            "statuses": UnitStatus}
+            "statuses": UnitStatus, "kinds": list(UnitKind)}
 
 
 @router.get("/map")
@@ -60,6 +62,28 @@ def units_rows(request: Request, actor: Annotated[Actor, Depends(require_page(Pe
     return render(request, "units_rows.html", _units_context(request), actor=actor)
 
 
+def _codes(text: str) -> list[str]:
+    return [part.strip().lower().replace(" ", "_") for part in text.split(",") if part.strip()]
+
+
+@router.post("/units")
+def add_unit_form(request: Request, call_sign: Annotated[str, Form(max_length=20)], kind: Annotated[str, Form()],
+                  station: Annotated[str, Form(max_length=80)],
+                  actor: Annotated[Actor, Depends(require_page(Permission.UNIT_MANAGE))],
+                  skills: Annotated[str, Form(max_length=600)] = "", equipment: Annotated[str, Form(max_length=600)] = "",
+                  shift_start: Annotated[str, Form(max_length=5)] = "", shift_end: Annotated[str, Form(max_length=5)] = "",
+                  csrf: Annotated[str, Form()] = ""):
+    check_csrf(request, csrf)
+    try:
+        data = UnitCreate(call_sign=call_sign, kind=kind, station=station, skills=_codes(skills),
+                          equipment=_codes(equipment), shift_start=shift_start or None, shift_end=shift_end or None)
+    except ValidationError as exc:  # shown on the error page, naming each field
+        raise Invalid("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())) from None
+    with transaction(request) as session:
+        units.create_unit(session, data=data, actor=actor, now=now(request))
+    return RedirectResponse("/units", status_code=303)
+
+
 def _back(next_url: str, fallback: str) -> RedirectResponse:
     # Only back to our own pages: never an open redirect.
     target = next_url if next_url.startswith("/") and not next_url.startswith("//") else fallback
@@ -73,7 +97,7 @@ def unit_status_form(unit_id: int, request: Request, status: Annotated[UnitStatu
                      csrf: Annotated[str, Form()] = ""):
     check_csrf(request, csrf)
     if not 1 <= unit_id <= MAX_ID:
-        raise DomainError("no such unit")
+        raise Invalid(f"no unit {unit_id}")
     with transaction(request) as session:
         service.change_unit_status(session, unit_id=unit_id, status=status, note=note.strip() or None, actor=actor,
                                    now=now(request))
