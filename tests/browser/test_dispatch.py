@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from demandhub import db
 from demandhub.auth import service as accounts
 from demandhub.auth.models import User
-from demandhub.auth.roles import SYSTEM, Role
+from demandhub.auth.roles import SYSTEM
 from demandhub.clock import utcnow
 from demandhub.geo import store
 from demandhub.geo.areas import parse_areas
