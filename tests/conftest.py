@@ -4,6 +4,7 @@ same tests run against a database they create and drop themselves."""
 
 from __future__ import annotations
 
+
 import os
 import shutil
 import uuid
@@ -18,6 +19,8 @@ from demandhub.auth import service as accounts
 from demandhub.auth.roles import SYSTEM, Role
 from demandhub.config import Settings
 from demandhub.migrations import upgrade
+
+pytest_plugins = ["tests.dispatch.fixtures"]  # roads, make_unit, incident_at: also for the API fuzz
 
 PASSWORD = "correct horse battery"
 

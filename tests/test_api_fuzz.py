@@ -7,13 +7,19 @@ mode does not run under pytest 9.
 
 from __future__ import annotations
 
+import os
+
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
 from demandhub.auth.roles import Role
 
 
-def test_no_request_makes_the_server_fail(app, auth, client):
+ROLE_FOR_PATH = {"/api/users": Role.ADMINISTRATOR, "/api/units/positions": Role.LOCATION_FEED,
+                 "/api/terminal": Role.FIELD_UNIT}
+
+
+def test_no_request_makes_the_server_fail(app, auth, client, roads, make_unit, incident_at):
     # Real records behind small ids, so generated requests reach the use cases, not just a 404.
     from tests.helpers import assessment, contact, take_call
 
@@ -22,14 +28,22 @@ def test_no_request_makes_the_server_fail(app, auth, client):
     take_call(client, handler, contact_body=contact("My daughter told me her uncle touched her"),
               assessment_body=assessment("crime.sexual_offence", "medium"))
     client.post("/api/contacts", json=contact("A further call, not yet assessed"), headers=handler)
+    # A road network, units (one of them the field_unit's own) and placed incidents, so the
+    # dispatch operations run their searches rather than stop at a 404.
+    make_unit("W1", (1, 0), terminal_username="field-unit")
+    make_unit("E1", (4, 3))
+    busy = make_unit("J1", (3, 1))
+    low = incident_at((2, 0), grade="3", incident_type="crime.theft")
+    client.post(f"/api/incidents/{low['id']}/assignments", headers=auth[Role.DISPATCHER], json={"unit_id": busy["id"]})
+    incident_at((4, 1), grade="1")
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) > 15
     for operation in operations:
-        role = Role.ADMINISTRATOR if operation.path.startswith("/api/users") else Role.SUPERVISOR
+        role = next((r for prefix, r in ROLE_FOR_PATH.items() if operation.path.startswith(prefix)), Role.SUPERVISOR)
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=25, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+        @settings(max_examples=int(os.environ.get("DEMANDHUB_FUZZ_EXAMPLES", "25")), deadline=None, database=None, suppress_health_check=list(HealthCheck))
         def no_server_error(case):
             response = case.call(headers=auth[role])
             assert response.status_code < 500, (

@@ -106,7 +106,7 @@ def test_roads_import_builds_the_graph_the_server_then_uses(tmp_path, engine):
     write_osm_xml(grid(), extract)
     r = runner.invoke(app, ["roads", "import", str(extract)], env=env(tmp_path, engine))
     assert r.exit_code == 0, r.output
-    assert "25 nodes" in r.output and "72 directed road segments" in r.output
+    assert "25 nodes" in r.output and "72 directed edges" in r.output
     with db.reader_factory(engine)() as session:
         graph = GeoCache().graph(session)
         trip = graph.travel_to(graph.snap(*at(4, 1)), [graph.snap(*at(4, 3))])

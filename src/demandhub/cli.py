@@ -224,7 +224,7 @@ def roads_import(path: Annotated[Path, typer.Argument(help="OpenStreetMap extrac
     with db.unit_of_work(db.session_factory(engine)) as session:
         row = store.save_network(session, graph=graph, name=path.name, actor="cli", now=utcnow())
     console.print(f"Road network {row.id} from {path.name}: {row.node_count:,} nodes, {row.edge_count:,} "
-                  f"directed road segments; {summary.ways_kept:,} roads kept, "
+                  f"directed edges; {summary.ways_kept:,} roads kept, "
                   f"{summary.ways_skipped_by_class:,} not for vehicles skipped, "
                   f"{summary.ways_missing_nodes:,} with nodes missing from the extract skipped.")
 

@@ -1,4 +1,5 @@
-"""A force with the river grid's roads (tests/dispatch/network.py), its west bank urban."""
+"""Fixtures for anything that dispatches: a force with the river grid's roads (tests/dispatch/network.py),
+its west bank urban; units placed on it; incidents placed on it. Loaded by tests/conftest.py."""
 
 from __future__ import annotations
 
