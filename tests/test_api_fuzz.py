@@ -7,12 +7,34 @@ mode does not run under pytest 9.
 
 from __future__ import annotations
 
+import importlib
 import os
+import pkgutil
 
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
 from demandhub.auth.roles import Role
+
+
+def _import_schemathesis_now() -> None:
+    """Import every schemathesis module while the tests are collected, not during a test.
+
+    schemathesis is a pytest plugin, so pytest rewrites (ast.parse) each of its modules as it
+    is first imported, and schemathesis imports most of them lazily. Twice in full runs (never
+    alone) that late ast.parse failed with CPython 3.11's "SystemError: AST constructor
+    recursion depth mismatch", a fault in the interpreter's recursion bookkeeping that earlier
+    tests (Hypothesis moves the recursion limit) can leave behind. Importing them here,
+    before any test has run, means nothing is parsed that late.
+    """
+    for module in pkgutil.walk_packages(schemathesis.__path__, "schemathesis."):
+        try:
+            importlib.import_module(module.name)
+        except ImportError:  # optional extras (another web framework's transport) not installed
+            pass
+
+
+_import_schemathesis_now()
 
 
 ROLE_FOR_PATH = {"/api/users": Role.ADMINISTRATOR, "/api/units/positions": Role.LOCATION_FEED,
