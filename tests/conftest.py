@@ -4,7 +4,6 @@ same tests run against a database they create and drop themselves."""
 
 from __future__ import annotations
 
-
 import os
 import shutil
 import uuid

@@ -55,3 +55,13 @@ def test_no_units_yet_and_grades_without_a_target():
     assert (none_yet.to_assigned_s, none_yet.verdict) == (None, "pending")
     scheduled = attendance(created_at=OPEN, legs=[Leg(t(60), None, t(120))], target_s=None, area="urban", now=t(200))
     assert scheduled.verdict == "no target" and scheduled.due_at is None and scheduled.to_arrival_s == 7200
+
+
+def test_closing_stops_the_clock_before_anyone_arrived():
+    # Closed as a duplicate at 5 minutes: neither met nor missed, however late it is now.
+    early = attendance(created_at=OPEN, legs=[Leg(t(1), t(2), None)], target_s=900, area="urban", now=t(300),
+                       closed_at=t(5))
+    assert early.verdict == "closed before arrival"
+    # Closed at 40 minutes with nobody there: the 15-minute target had already been missed.
+    late = attendance(created_at=OPEN, legs=[], target_s=900, area="urban", now=t(300), closed_at=t(40))
+    assert late.verdict == "missed"

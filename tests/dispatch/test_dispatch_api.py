@@ -193,7 +193,7 @@ def test_the_map_shows_active_incidents_with_their_units_and_restricted_ones_wit
     state = client.get("/api/map", headers=dispatcher).json()
     shown = {i["reference"]: i for i in state["incidents"]}
     assert shown[inc["reference"]]["units"] == ["W1"]
-    assert shown[secret["reference"]]["label"] == "Restricted"
+    assert shown[secret["reference"]]["label"] == "Sexual offence (restricted)"
     assert [u["status"] for u in state["units"]] == ["assigned"]
     layers = client.get("/api/map/layers", headers=dispatcher).json()
     assert {f["properties"]["kind"] for f in layers["areas"]["features"]} == {"boundary", "urban"}
@@ -224,3 +224,60 @@ def test_racing_dispatchers_cannot_send_one_unit_to_two_incidents(client, auth, 
     assert codes == [200, 409, 409, 409]
     sent = [client.get(f"/api/incidents/{iid}/dispatch", headers=dispatcher).json()["assignments"] for iid in targets]
     assert sum(len(a) for a in sent) == 1
+
+
+def test_a_closed_incidents_units_can_only_be_cleared_and_its_clock_stops(client, auth, clock, make_unit,
+                                                                          incident_at):
+    dispatcher = auth[Role.DISPATCHER]
+    unit = make_unit("W1", (1, 0))
+    inc = incident_at((4, 1))
+    client.post(f"/api/incidents/{inc['id']}/assignments", headers=dispatcher, json={"unit_id": unit["id"]})
+    clock.advance(minutes=3)
+    r = client.post(f"/api/incidents/{inc['id']}/close", headers=dispatcher, json={"closing_code": "duplicate"})
+    assert r.status_code == 200, r.text
+    r = client.post(f"/api/units/{unit['id']}/status", headers=dispatcher, json={"status": "at_scene"})
+    assert r.status_code == 409 and "clear W1" in r.json()["detail"]
+    clock.advance(hours=2)
+    seen = client.get(f"/api/incidents/{inc['id']}/dispatch", headers=dispatcher).json()
+    assert seen["attendance"]["verdict"] == "closed before arrival"
+    assert client.post(f"/api/units/{unit['id']}/status", headers=dispatcher,
+                       json={"status": "available"}).json()["status"] == "available"
+    r = client.post(f"/api/incidents/{inc['id']}/assignments", headers=dispatcher, json={"unit_id": unit["id"]})
+    assert r.status_code == 409 and "closed" in r.json()["detail"]
+
+
+def test_an_incident_taken_without_a_position_can_be_placed_and_then_dispatched(client, auth, handler, make_unit):
+    from tests import helpers
+
+    make_unit("W1", (1, 0))
+    inc = helpers.take_call(client, handler)
+    lat, lon = at(4, 1)
+    r = client.post(f"/api/incidents/{inc['id']}/location", headers=auth[Role.DISPATCHER],
+                    json={"latitude": lat, "longitude": lon, "location_text": "Outside the Red Lion"})
+    assert r.status_code == 200 and (r.json()["latitude"], r.json()["location_text"]) == (lat, "Outside the Red Lion")
+    assert r.json()["timeline"][-1]["kind"] == "located"
+    rec = client.get(f"/api/incidents/{inc['id']}/recommendation", headers=auth[Role.DISPATCHER]).json()
+    assert rec["candidates"][0]["unit"]["call_sign"] == "W1"
+    bad = client.post(f"/api/incidents/{inc['id']}/location", headers=auth[Role.DISPATCHER],
+                      json={"latitude": 91, "longitude": 0})
+    assert bad.status_code == 422
+
+
+def test_a_dispatcher_is_sent_to_the_dispatch_view_of_a_restricted_incident(client, auth, incident_at, make_unit,
+                                                                            sessions):
+    import sqlalchemy as sa
+
+    from demandhub.audit.models import AuditEntry
+    from tests.auth.test_roles import PASSWORD, _csrf
+
+    make_unit("W1", (1, 0))
+    secret = incident_at((4, 1), incident_type="crime.sexual_offence")
+    client.post("/login", data={"username": "dispatcher", "password": PASSWORD, "csrf": _csrf(client)})
+    page = client.get(f"/incidents/{secret['reference']}")
+    assert page.url.path == f"/incidents/{secret['reference']}/dispatch"
+    assert "Fight in the street" not in page.text and "Restricted" in page.text
+    panel = client.get(f"/incidents/{secret['reference']}/dispatch-panel")
+    assert 'data-call-sign="W1"' in panel.text and "Fight in the street" not in panel.text
+    with sessions() as session:  # the refused view of the details is on the record
+        refused = session.scalars(sa.select(AuditEntry.actor).where(AuditEntry.action == "incident.view_refused"))
+        assert list(refused) == ["dispatcher"]

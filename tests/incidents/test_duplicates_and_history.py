@@ -46,14 +46,6 @@ def test_before_the_type_is_chosen_every_nearby_incident_is_offered():
     assert [s.reasons[0] for s in found] == ["type not chosen yet"]
 
 
-def test_a_restricted_incident_is_offered_without_naming_its_type():
-    lat, lon = at(0, 0)
-    found = rank(latitude=lat, longitude=lon, at=NOW, incident_type="crime.violence_with_injury",
-                 candidates=[nearby(7, "crime.sexual_offence", (0, 0.1), 5, restricted=True)], radius_m=500,
-                 window_min=180)
-    assert found[0].reasons[0] == "same category (Crime)"
-
-
 def _call(client, headers, where, *, number="07700 900111", kind="transport.rtc_injury", link_to=None, **extra):
     lat, lon = at(*where)
     body = {"contact": helpers.contact("Two cars collided at the junction.", channel="999", caller_number=number,
@@ -134,3 +126,37 @@ def test_the_history_of_a_number_and_a_place_counts_repeat_contacts_in_the_windo
     assert [round(i["distance_m"]) for i in h["place"]["items"]] == [50, 0]
     bad = client.get("/api/history?number=12", headers=handler)
     assert bad.status_code == 422 and bad.json()["problems"][0]["field"] == "number"
+
+
+def test_a_further_call_assessed_as_a_sexual_offence_restricts_the_incident_it_joins(client, auth, handler):
+    first = _call(client, handler, (0, 0), kind="crime.violence_with_injury").json()
+    assert first["restricted"] is False
+    joined = _call(client, handler, (0, 0.1), number="07700 900444", kind="crime.sexual_offence", link_to=first["id"])
+    assert joined.status_code == 201 and joined.json()["restricted"] is True
+    assert any(t["kind"] == "restricted" for t in joined.json()["timeline"])
+    assert client.get(f"/api/incidents/{first['id']}", headers=auth[Role.DISPATCHER]).status_code == 403
+    # The place's history no longer describes either contact to a handler, nor their flags.
+    lat, lon = at(0, 0)
+    h = client.get(f"/api/history?latitude={lat}&longitude={lon}", headers=handler).json()
+    assert [(i["restricted"], i["description"], i["vulnerabilities"]) for i in h["place"]["items"]] == [
+        (True, None, []), (True, None, [])]
+
+
+def test_a_further_call_that_recommends_a_more_urgent_grade_says_so_on_the_incident(client, handler):
+    first = _call(client, handler, (0, 0), kind="crime.theft").json()  # low levels: grade 4
+    urgent = {"contact": helpers.contact("He has come back with a knife and is threatening to kill us.",
+                                         channel="999", caller_number="07700 900555",
+                                         latitude=at(0, 0)[0], longitude=at(0, 0)[1]),
+              "assessment": helpers.assessment("crime.violence_with_injury", "high", cue_flags=["weapon"]),
+              "link_to_incident_id": first["id"]}
+    r = client.post("/api/calls", json=urgent, headers=handler)
+    assert r.status_code == 201, r.text
+    check = r.json()["timeline"][-1]
+    assert check["kind"] == "grade_check" and "recommends grade 1" in check["text"]
+    assert r.json()["grade"] == first["grade"]  # the handler decides whether to regrade
+
+
+def test_a_linked_contact_places_an_incident_that_had_no_position(client, handler):
+    unplaced = helpers.take_call(client, handler)
+    joined = _call(client, handler, (1, 1), link_to=unplaced["id"]).json()
+    assert (joined["latitude"], joined["longitude"]) == at(1, 1)

@@ -60,7 +60,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
     Role.QUALITY_REVIEWER: frozenset({_P.CONTACT_READ, _P.INCIDENT_READ, _P.RESTRICTED_READ, _P.POLICY_READ}),
     Role.ANALYST: frozenset({_P.INCIDENT_READ, _P.POLICY_READ, _P.UNIT_READ}),
     # Administrators run the system, not operations: accounts and the audit trail only.
-    Role.ADMINISTRATOR: frozenset({_P.USERS_MANAGE, _P.AUDIT_READ, _P.POLICY_READ, _P.UNIT_READ, _P.UNIT_MANAGE}),
+    Role.ADMINISTRATOR: frozenset({_P.USERS_MANAGE, _P.AUDIT_READ, _P.POLICY_READ}),
     Role.FIELD_UNIT: frozenset({_P.UNIT_REPORT}),
     Role.LOCATION_FEED: frozenset({_P.POSITIONS_FEED}),
 }

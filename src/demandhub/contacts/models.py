@@ -38,4 +38,5 @@ class Contact(Base):
     __table_args__ = (
         sa.UniqueConstraint("created_by", "idempotency_key", name="uq_contacts_idempotency"),
         sa.Index("ix_contacts_presented_at", "presented_at"),
+        sa.Index("ix_contacts_position", "latitude", "longitude"),  # history of a place: a box, then exact
     )

@@ -39,14 +39,19 @@ def _brief(unit) -> UnitBrief:
                      status=unit.status, incident_reference=unit.incident_reference)
 
 
-def recommendation_read(incident_id: int, rec: Recommendation, needs: list[tuple[str, str]]) -> RecommendationRead:
+def recommendation_read(incident_id: int, rec: Recommendation) -> RecommendationRead:
     return RecommendationRead(
         incident_id=incident_id, method=rec.method, incident_off_road_m=rec.incident_off_road_m,
-        needs=[NeedRead(skill=s, why=w) for s, w in needs],
+        needs=[NeedRead(skill=s, why=w) for s, w in rec.needs],
         candidates=[CandidateRead(unit=_brief(c.unit), eta_s=c.eta_s, distance_m=c.distance_m,
                                   diverts_from=c.diverts_from) for c in rec.candidates],
         further=[LeftOutRead(unit=_brief(x.unit), reason=x.reason) for x in rec.further],
         left_out=[LeftOutRead(unit=_brief(x.unit), reason=x.reason) for x in rec.left_out])
+
+
+def road_graph(request: Request):
+    with reading(request) as session:
+        return request.app.state.geo.graph(session)
 
 
 def ranking_inputs(request: Request, session) -> dict:
@@ -60,9 +65,7 @@ def recommend(incident_id: PathId, request: Request, actor: Annotated[Actor, Dep
     """Suitable units, fastest over the roads first, and why the others were left out."""
     with reading(request) as session:
         rec = service.recommend(session, incident_id=incident_id, **ranking_inputs(request, session))
-        incident = incidents.get_incident(session, incident_id)
-        needs = request.app.state.dispatch_rules.needed_skills(incident.incident_type, incident.qualifiers)
-    return recommendation_read(incident_id, rec, needs)
+    return recommendation_read(incident_id, rec)
 
 
 def dispatch_read(request: Request, session, incident_id: int) -> DispatchRead:
@@ -94,10 +97,11 @@ def get_dispatch(incident_id: PathId, request: Request,
 @router.post("/incidents/{incident_id}/assignments", response_model=DispatchRead)
 def assign(incident_id: PathId, body: AssignIn, request: Request,
            actor: Annotated[Actor, Depends(require(Permission.DISPATCH))]):
-    """Send a unit. The estimate recorded is the server's own, ranked at this moment."""
+    """Send a unit. The estimate recorded is the server's own, for that unit at this moment."""
+    graph = road_graph(request)  # loaded (once per process) outside the write transaction
     with transaction(request) as session:
-        service.assign_as_ranked(session, incident_id=incident_id, unit_id=body.unit_id, divert=body.divert,
-                                 actor=actor, now=now(request), **ranking_inputs(request, session))
+        service.assign(session, incident_id=incident_id, unit_id=body.unit_id, divert=body.divert, actor=actor,
+                       now=now(request), graph=graph)
     with reading(request) as session:
         return dispatch_read(request, session, incident_id)
 
@@ -125,14 +129,14 @@ def report_own_status(body: UnitStatusIn, request: Request,
 
 @router.get("/map", response_model=MapState)
 def map_state(request: Request, actor: Annotated[Actor, Depends(require(Permission.UNIT_READ))]):
-    """Active incidents with a position, and every unit. Restricted incidents show where and
-    how urgent (units must still be sent) but not what."""
+    """Active incidents with a position, and every unit. Restricted incidents show where, how
+    urgent and their type, as in the queue (units must still be sent), but no summary."""
     with reading(request) as session:
         rows = service.map_incidents(session)
         return MapState(
             incidents=[MapIncident(id=i.id, reference=i.reference, grade=i.grade, status=i.status,
-                                   label="Restricted" if i.restricted
-                                   else classification.incident_type(i.incident_type).label,
+                                   label=classification.incident_type(i.incident_type).label
+                                   + (" (restricted)" if i.restricted else ""),
                                    latitude=i.latitude, longitude=i.longitude, units=signs)
                        for i, signs in rows],
             units=[UnitRead.model_validate(u) for u in units.list_units(session)])
@@ -141,13 +145,14 @@ def map_state(request: Request, actor: Annotated[Actor, Depends(require(Permissi
 @router.get("/map/layers")
 def map_layers(request: Request, actor: Annotated[Actor, Depends(require(Permission.UNIT_READ))]) -> dict:
     """What the map draws without any tile server: the force boundary, urban areas, major roads."""
+    geo = request.app.state.geo
     with reading(request) as session:
-        areas = request.app.state.geo.areas(session)
-        graph = request.app.state.geo.graph(session)
+        areas, graph = geo.areas(session), geo.graph(session)
+        roads = geo.lines(session, MAP_ROAD_CLASSES)
     return {
         "areas": {"type": "FeatureCollection",
                   "features": [{"type": "Feature", "properties": {"kind": a.kind, "name": a.name},
                                 "geometry": a.geometry} for a in areas.areas]},
-        "roads": graph.lines(MAP_ROAD_CLASSES) if graph is not None else [],
+        "roads": roads,
         "bounds": graph.bounds() if graph is not None else None,
     }

@@ -28,7 +28,7 @@ class Attendance:
     target_s: float | None
     area: str
     due_at: datetime | None
-    verdict: str  # met, missed, pending, no target
+    verdict: str  # met, missed, pending, closed before arrival, no target
 
 
 def _first(values) -> datetime | None:
@@ -37,7 +37,9 @@ def _first(values) -> datetime | None:
 
 
 def attendance(*, created_at: datetime, legs: Sequence[Leg], target_s: float | None, area: str,
-               now: datetime) -> Attendance:
+               now: datetime, closed_at: datetime | None = None) -> Attendance:
+    """Closing stops the clock: an incident closed before anyone arrived (a duplicate, the
+    caller rang back to cancel) is neither met nor missed, unless the target had already passed."""
     def since(at: datetime | None) -> float | None:
         return None if at is None else (at - created_at).total_seconds()
 
@@ -50,6 +52,7 @@ def attendance(*, created_at: datetime, legs: Sequence[Leg], target_s: float | N
     elif arrived is not None:
         verdict = "met" if arrived <= due else "missed"
     else:
-        verdict = "missed" if now > due else "pending"
+        end = min(now, closed_at) if closed_at is not None else now
+        verdict = "missed" if end > due else ("closed before arrival" if closed_at is not None else "pending")
     return Attendance(to_assigned_s=since(_first(leg.assigned_at for leg in legs)), to_en_route_s=since(moving),
                       to_arrival_s=since(arrived), target_s=target_s, area=area, due_at=due, verdict=verdict)

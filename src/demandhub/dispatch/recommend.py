@@ -66,6 +66,7 @@ class Recommendation:
     left_out: list[LeftOut]
     method: str  # road or straight_line
     incident_off_road_m: float | None
+    needs: tuple[tuple[str, str], ...]  # (skill, why) the incident needs
 
 
 def _why_not(unit: UnitView, incident: IncidentView, *, grade_rank: dict[str, int],
@@ -102,16 +103,9 @@ def recommend(*, incident: IncidentView, units: Sequence[UnitView], graph: RoadG
             left_out.append(LeftOut(unit, reason))
         else:
             suitable.append((unit, diverts))
-    if graph is None:
-        timed = [_straight_line(incident, unit) for unit, _ in suitable]
-        method, off_road = "straight_line", None
-    else:
-        target = graph.snap(incident.latitude, incident.longitude)
-        sources = graph.snap_many([u.latitude for u, _ in suitable], [u.longitude for u, _ in suitable]) \
-            if suitable else []
-        result = graph.travel_to(target, sources, want=want)
-        timed = list(zip(result.seconds.tolist(), result.metres.tolist()))
-        method, off_road = "road", target.off_road_m
+    timed, off_road = travel(graph, to=(incident.latitude, incident.longitude),
+                             sources=[(u.latitude, u.longitude) for u, _ in suitable], want=want)
+    method = "straight_line" if graph is None else "road"
     ranked = sorted(((eta, metres, unit, diverts) for (unit, diverts), (eta, metres) in zip(suitable, timed)),
                     key=lambda row: (row[0], row[2].call_sign))
     candidates = [Candidate(unit, eta, metres, diverts) for eta, metres, unit, diverts in ranked
@@ -120,9 +114,22 @@ def recommend(*, incident: IncidentView, units: Sequence[UnitView], graph: RoadG
     further = [LeftOut(unit, "further away than the units ranked" if math.isfinite(eta)
                        else "no road route found within the search")
                for eta, _m, unit, _d in ranked if unit.id not in chosen]
-    return Recommendation(candidates, further, left_out, method, off_road)
+    return Recommendation(candidates, further, left_out, method, off_road, incident.needs)
 
 
-def _straight_line(incident: IncidentView, unit: UnitView) -> tuple[float, float]:
-    metres = DETOUR_FACTOR * haversine_m(unit.latitude, unit.longitude, incident.latitude, incident.longitude)
+def travel(graph: RoadGraph | None, *, to: tuple[float, float], sources: Sequence[tuple[float, float]],
+           want: int | None = None) -> tuple[list[tuple[float, float]], float | None]:
+    """(seconds, metres) from each source to `to` (inf when no road reaches it within the
+    search), and how far `to` is from its road (None without a road network)."""
+    if graph is None:
+        return [_straight_line(source, to) for source in sources], None
+    target = graph.snap(*to)
+    if not sources:
+        return [], target.off_road_m
+    result = graph.travel_to(target, graph.snap_many([s[0] for s in sources], [s[1] for s in sources]), want=want)
+    return list(zip(result.seconds.tolist(), result.metres.tolist())), target.off_road_m
+
+
+def _straight_line(source: tuple[float, float], to: tuple[float, float]) -> tuple[float, float]:
+    metres = DETOUR_FACTOR * haversine_m(*source, *to)
     return metres / (STRAIGHT_LINE_KPH / 3.6), metres

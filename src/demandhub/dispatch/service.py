@@ -7,6 +7,7 @@ live events in the caller's transaction.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -33,14 +34,18 @@ def _minutes(seconds: float | None) -> str:
     return "?" if seconds is None else f"{seconds / 60:.0f} min"
 
 
-def _unit_views(session: Session) -> list[ranking.UnitView]:
-    rows = session.execute(
+def units_with_jobs(session: Session) -> list[tuple[Unit, str | None, str | None]]:
+    """Every unit, with the reference and grade of the job it is on (closed or not)."""
+    return [tuple(row) for row in session.execute(
         sa.select(Unit, Incident.reference, Incident.grade).outerjoin(Incident, Incident.id == Unit.incident_id)
-        .order_by(Unit.call_sign)).all()
+        .order_by(Unit.call_sign))]
+
+
+def _unit_views(session: Session) -> list[ranking.UnitView]:
     return [ranking.UnitView(id=u.id, call_sign=u.call_sign, kind=u.kind, skills=tuple(u.skills), status=u.status,
                              status_note=u.status_note, latitude=u.latitude, longitude=u.longitude,
                              incident_id=u.incident_id, incident_reference=ref, incident_grade=grade)
-            for u, ref, grade in rows]
+            for u, ref, grade in units_with_jobs(session)]
 
 
 def recommend(session: Session, *, incident_id: int, rules: DispatchRules, graph: RoadGraph | None,
@@ -56,25 +61,24 @@ def recommend(session: Session, *, incident_id: int, rules: DispatchRules, graph
                              divert_for=rules.divert_for_grades, want=rules.recommend_units)
 
 
-def assign_as_ranked(session: Session, *, incident_id: int, unit_id: int, divert: bool, actor: Actor,
-                     now: datetime, rules: DispatchRules, graph: RoadGraph | None,
-                     grade_order: list[str]) -> Assignment:
-    """Assign, recording the estimate the server ranks for that unit now (never the client's)."""
-    chosen = None
-    if incidents.get_incident(session, incident_id).latitude is not None:
-        ranked = recommend(session, incident_id=incident_id, rules=rules, graph=graph, grade_order=grade_order)
-        chosen = next((c for c in ranked.candidates if c.unit.id == unit_id), None)
-    return assign(session, incident_id=incident_id, unit_id=unit_id, actor=actor, now=now, divert=divert,
-                  eta_s=chosen.eta_s if chosen else None, distance_m=chosen.distance_m if chosen else None)
-
-
 def _open_assignment(session: Session, unit_id: int) -> Assignment | None:
     return session.scalar(sa.select(Assignment).where(Assignment.unit_id == unit_id, Assignment.ended_at.is_(None)))
 
 
+def _estimate(graph: RoadGraph | None, incident: Incident, unit: Unit) -> tuple[float | None, float | None]:
+    """The server's own estimate for this unit, recorded with the assignment (never the client's)."""
+    if None in (incident.latitude, unit.latitude):
+        return None, None
+    timed, _off_road = ranking.travel(graph, to=(incident.latitude, incident.longitude),
+                                      sources=[(unit.latitude, unit.longitude)])
+    seconds, metres = timed[0]
+    return (seconds, metres) if math.isfinite(seconds) else (None, None)
+
+
 def assign(session: Session, *, incident_id: int, unit_id: int, actor: Actor, now: datetime,
-           divert: bool = False, eta_s: float | None = None, distance_m: float | None = None) -> Assignment:
-    """Send a unit. A unit already on another job goes only when the dispatcher says divert."""
+           divert: bool = False, graph: RoadGraph | None = None) -> Assignment:
+    """Send a unit. A unit already on another job goes only when the dispatcher says divert.
+    `graph` gives the estimate recorded with it (straight-line without one)."""
     incident = incidents.get_incident(session, incident_id, for_update=True)
     if incident.status == Status.CLOSED:
         raise Conflict(f"incident {incident.reference} is closed")
@@ -89,6 +93,7 @@ def assign(session: Session, *, incident_id: int, unit_id: int, actor: Actor, no
             raise Conflict(f"{unit.call_sign} is {status.value} on another incident: divert it explicitly "
                            "(divert: true) if this one needs it more")
         _end(session, unit, outcome="diverted", actor=actor, now=now, why=f"diverted to {incident.reference}")
+    eta_s, distance_m = _estimate(graph, incident, unit)
     job = Assignment(incident_id=incident.id, unit_id=unit.id, assigned_at=now, assigned_by=actor.id,
                      eta_s=eta_s, distance_m=distance_m)
     session.add(job)
@@ -126,7 +131,13 @@ def change_unit_status(session: Session, *, unit_id: int | None = None, unit: Un
     (cancelled if the unit never arrived); committed from the scene clears it too (the unit
     is tied up with what it found: a prisoner, statements).
     """
-    unit = unit or units.get_unit(session, unit_id, for_update=True)
+    # Incident before unit, as assign() locks them: opposite orders could deadlock.
+    unit_id = unit.id if unit is not None else unit_id
+    on_job = session.scalar(sa.select(Unit.incident_id).where(Unit.id == unit_id))
+    incident = incidents.get_incident(session, on_job, for_update=True) if on_job is not None else None
+    unit = units.get_unit(session, unit_id, for_update=True)
+    if unit.incident_id != on_job:
+        raise Conflict(f"{unit.call_sign} was moved to another job meanwhile; reload and try again")
     current = UnitStatus(unit.status)
     if current not in ON_INCIDENT:
         units.set_status(session, unit, status=status, actor=actor, now=now, note=note)
@@ -137,7 +148,8 @@ def change_unit_status(session: Session, *, unit_id: int | None = None, unit: Un
         raise Invalid(f"a unit that is {current.value} cannot become {status.value}",
                       problems=[{"field": "status", "message": f"not allowed from {current.value}"}])
     job = _open_assignment(session, unit.id)
-    incident = incidents.get_incident(session, unit.incident_id, for_update=True)
+    if status in (UnitStatus.EN_ROUTE, UnitStatus.AT_SCENE) and incident.status == Status.CLOSED:
+        raise Conflict(f"{incident.reference} is closed: clear {unit.call_sign} instead")
     if status in (UnitStatus.EN_ROUTE, UnitStatus.AT_SCENE):
         if status == UnitStatus.EN_ROUTE:
             job.en_route_at = now
@@ -178,7 +190,7 @@ def attendance_of(session: Session, incident: Incident, *, rules: DispatchRules,
     legs = [clock.Leg(row.assignment.assigned_at, row.assignment.en_route_at, row.assignment.at_scene_at)
             for row in assignments_for(session, incident.id)]
     return clock.attendance(created_at=incident.created_at, legs=legs, target_s=rules.target_s(incident.grade, area),
-                            area=area, now=now)
+                            area=area, now=now, closed_at=incident.closed_at)
 
 
 def map_incidents(session: Session) -> list[tuple[Incident, list[str]]]:

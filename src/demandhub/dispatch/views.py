@@ -9,40 +9,26 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 
+from demandhub import classification
 from demandhub.auth.deps import check_csrf, require_page
 from demandhub.auth.roles import Actor, Permission
 from demandhub.dispatch import service
-from demandhub.dispatch.api import ranking_inputs
+from demandhub.dispatch.api import ranking_inputs, road_graph
 from demandhub.errors import DomainError, Invalid
-from demandhub.http import MAX_ID, now, reading, transaction
+from demandhub.http import MAX_ID, PathId, now, reading, transaction
 from demandhub.incidents import service as incidents
 from demandhub.resources import service as units
 from demandhub.resources.schemas import UnitCreate
-from demandhub.resources.status import UnitKind, UnitStatus
+from demandhub.resources.status import UnitKind, UnitStatus, moves_from
+from demandhub.web.pages import safe_next
 from demandhub.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
-# What a dispatcher may set from the board, by current status (the rest come from dispatch).
-BOARD_MOVES = {
-    UnitStatus.OFF_DUTY: [UnitStatus.AVAILABLE],
-    UnitStatus.AVAILABLE: [UnitStatus.COMMITTED, UnitStatus.OFF_DUTY],
-    UnitStatus.COMMITTED: [UnitStatus.AVAILABLE, UnitStatus.OFF_DUTY],
-    UnitStatus.ASSIGNED: [UnitStatus.EN_ROUTE, UnitStatus.AT_SCENE, UnitStatus.AVAILABLE],
-    UnitStatus.EN_ROUTE: [UnitStatus.AT_SCENE, UnitStatus.AVAILABLE],
-    UnitStatus.AT_SCENE: [UnitStatus.AVAILABLE, UnitStatus.COMMITTED],
-}
-LABELS = {UnitStatus.AVAILABLE: "Available", UnitStatus.ASSIGNED: "Assigned", UnitStatus.EN_ROUTE: "En route",
-          UnitStatus.AT_SCENE: "At scene", UnitStatus.COMMITTED: "Committed", UnitStatus.OFF_DUTY: "Off duty"}
-
-
 def _units_context(request: Request) -> dict:
     with reading(request) as session:
-        rows = service.map_incidents(session)
-        references = {i.id: i.reference for i, _ in rows}
-        found = units.list_units(session)
-    return {"units": found, "references": references, "moves": BOARD_MOVES, "labels": LABELS,
-            "statuses": UnitStatus, "kinds": list(UnitKind)}
+        found = service.units_with_jobs(session)
+    return {"units": found, "moves": moves_from, "statuses": UnitStatus, "kinds": list(UnitKind)}
 
 
 @router.get("/map")
@@ -84,24 +70,27 @@ def add_unit_form(request: Request, call_sign: Annotated[str, Form(max_length=20
     return RedirectResponse("/units", status_code=303)
 
 
-def _back(next_url: str, fallback: str) -> RedirectResponse:
-    # Only back to our own pages: never an open redirect.
-    target = next_url if next_url.startswith("/") and not next_url.startswith("//") else fallback
-    return RedirectResponse(target, status_code=303)
-
-
 @router.post("/units/{unit_id}/status")
-def unit_status_form(unit_id: int, request: Request, status: Annotated[UnitStatus, Form()],
+def unit_status_form(unit_id: PathId, request: Request, status: Annotated[UnitStatus, Form()],
                      actor: Annotated[Actor, Depends(require_page(Permission.DISPATCH))],
                      note: Annotated[str, Form(max_length=200)] = "", next: Annotated[str, Form(max_length=300)] = "",
                      csrf: Annotated[str, Form()] = ""):
     check_csrf(request, csrf)
-    if not 1 <= unit_id <= MAX_ID:
-        raise Invalid(f"no unit {unit_id}")
     with transaction(request) as session:
         service.change_unit_status(session, unit_id=unit_id, status=status, note=note.strip() or None, actor=actor,
                                    now=now(request))
-    return _back(next, "/units")
+    return RedirectResponse(safe_next(next) or "/units", status_code=303)  # back to our own pages only
+
+
+@router.get("/incidents/{reference}/dispatch")
+def incident_dispatch_page(reference: str, request: Request,
+                           actor: Annotated[Actor, Depends(require_page(Permission.UNIT_READ))]):
+    """Dispatching an incident without its details: what a dispatcher sees of a restricted one."""
+    with reading(request) as session:
+        incident = incidents.find_by_reference(session, reference)
+    return render(request, "incident_dispatch.html", {
+        "active": "queue", "i": incident, "type_label": classification.incident_type(incident.incident_type).label},
+        actor=actor)
 
 
 @router.get("/incidents/{reference}/dispatch-panel")
@@ -120,10 +109,9 @@ def dispatch_panel(reference: str, request: Request,
                 rec = service.recommend(session, incident_id=incident.id, **ranking_inputs(request, session))
             except DomainError as exc:
                 problem = exc.message
-        needs = state.dispatch_rules.needed_skills(incident.incident_type, incident.qualifiers)
     return render(request, "dispatch_panel.html", {
-        "i": incident, "rows": rows, "clock": clock, "rec": rec, "problem": problem, "needs": needs,
-        "labels": LABELS, "moves": BOARD_MOVES, "statuses": UnitStatus}, actor=actor)
+        "i": incident, "rows": rows, "clock": clock, "rec": rec, "problem": problem,
+        "moves": moves_from, "statuses": UnitStatus}, actor=actor)
 
 
 @router.post("/incidents/{reference}/assign")
@@ -131,8 +119,9 @@ def assign_form(reference: str, request: Request, unit_id: Annotated[int, Form(g
                 actor: Annotated[Actor, Depends(require_page(Permission.DISPATCH))],
                 divert: Annotated[bool, Form()] = False, csrf: Annotated[str, Form()] = ""):
     check_csrf(request, csrf)
+    graph = road_graph(request)
     with transaction(request) as session:
         incident = incidents.find_by_reference(session, reference)
-        service.assign_as_ranked(session, incident_id=incident.id, unit_id=unit_id, divert=divert, actor=actor,
-                                 now=now(request), **ranking_inputs(request, session))
-    return RedirectResponse(f"/incidents/{reference}", status_code=303)
+        service.assign(session, incident_id=incident.id, unit_id=unit_id, divert=divert, actor=actor,
+                       now=now(request), graph=graph)
+    return RedirectResponse(f"/incidents/{reference}", status_code=303)  # a restricted one goes on to /dispatch

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from shapely import prepared
 from shapely.geometry import Point, shape
-from shapely.geometry.base import BaseGeometry
 
 KINDS = ("boundary", "urban")
 
@@ -68,9 +67,6 @@ class AreaMap:
     def __init__(self, areas: list[Area]):
         self.areas = areas
         self._urban = [prepared.prep(shape(a.geometry)) for a in areas if a.kind == "urban"]
-        self._urban_names = [a.name for a in areas if a.kind == "urban"]
-        boundaries: list[BaseGeometry] = [shape(a.geometry) for a in areas if a.kind == "boundary"]
-        self._boundaries = [prepared.prep(b) for b in boundaries]
 
     def classify(self, lat: float, lon: float) -> str:
         """urban or rural. Without any urban areas every point is urban: the stricter target,
@@ -79,9 +75,3 @@ class AreaMap:
             return "urban"
         point = Point(lon, lat)
         return "urban" if any(area.contains(point) for area in self._urban) else "rural"
-
-    def inside_force(self, lat: float, lon: float) -> bool | None:
-        if not self._boundaries:
-            return None
-        point = Point(lon, lat)
-        return any(b.contains(point) for b in self._boundaries)

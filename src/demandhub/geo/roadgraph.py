@@ -41,6 +41,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
+from demandhub.geo.points import EARTH_RADIUS_M
 from demandhub.geo.roaddata import RoadData
 
 # Average response speeds by class, junctions and bends included: what a blue-light car
@@ -75,7 +76,6 @@ MIN_EDGE_SECONDS = 1e-6
 FIRST_HORIZON_S = 600.0  # 10 minutes: most incidents have their nearest units inside this
 SAMPLE_SPACING_M = 40.0  # snapping samples along segments: every road point is within 20 m of one
 SNAP_NEIGHBOURS = 12  # samples looked at first per point: enough to settle all but odd cases
-EARTH_RADIUS_M = 6_371_008.8  # mean radius (IUGG)
 _FORMAT = 1  # bump when the arrays in to_bytes change
 
 

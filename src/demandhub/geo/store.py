@@ -49,6 +49,7 @@ class GeoCache:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._graph: tuple[int, RoadGraph] | None = None
+        self._lines: dict[tuple[int, tuple[str, ...]], list[dict]] = {}
         self._areas: tuple[tuple, AreaMap] | None = None
 
     def graph(self, session: Session) -> RoadGraph | None:
@@ -60,6 +61,17 @@ class GeoCache:
                 blob = session.scalar(sa.select(RoadNetwork.graph).where(RoadNetwork.id == newest))
                 self._graph = (newest, RoadGraph.from_bytes(blob))
             return self._graph[1]
+
+    def lines(self, session: Session, classes: tuple[str, ...]) -> list[dict]:
+        """The roads of these classes as map lines, built once per network."""
+        graph = self.graph(session)
+        if graph is None:
+            return []
+        key = (self._graph[0], classes)
+        with self._lock:
+            if key not in self._lines:
+                self._lines = {key: graph.lines(classes)}  # only the newest network's are kept
+            return self._lines[key]
 
     def areas(self, session: Session) -> AreaMap:
         stamp = tuple(session.execute(sa.select(sa.func.count(ForceArea.id), sa.func.max(ForceArea.id))).one())

@@ -23,6 +23,7 @@ from demandhub.incidents.schemas import (
     IncidentRead,
     IncidentSummary,
     LinkContact,
+    LocationIn,
     NoteIn,
     Regrade,
     StatusChange,
@@ -129,6 +130,14 @@ def link_contact(incident_id: PathId, body: LinkContact, request: Request,
     return _within(request, actor, incident_id, service.link_contact, contact_id=body.contact_id)
 
 
+@router.post("/incidents/{incident_id}/location", response_model=IncidentRead)
+def set_location(incident_id: PathId, body: LocationIn, request: Request,
+                 actor: Annotated[Actor, Depends(require(Permission.INCIDENT_UPDATE))]):
+    """Place the incident, or move it: where units are sent and whether it counts as urban or rural."""
+    return _within(request, actor, incident_id, service.set_location, latitude=body.latitude,
+                   longitude=body.longitude, location_text=body.location_text)
+
+
 @router.post("/incidents/{incident_id}/contacts/{contact_id}/unlink", response_model=IncidentRead)
 def unlink_contact(incident_id: PathId, contact_id: PathId, body: UnlinkContact, request: Request,
                    actor: Annotated[Actor, Depends(require(Permission.INCIDENT_UPDATE))]):
@@ -173,8 +182,7 @@ def possible_duplicates(request: Request, actor: Annotated[Actor, Depends(requir
                                                incident_type=incident_type or None, now=now(request),
                                                radius_m=s.duplicate_radius_m, window_min=s.duplicate_window_min)
     return [DuplicateRead(id=d.incident.id, reference=d.incident.reference, grade=d.incident.grade,
-                          incident_type="restricted" if d.incident.restricted else d.incident.incident_type,
-                          status=d.incident.status,
+                          incident_type=d.incident.incident_type, status=d.incident.status,
                           restricted=d.incident.restricted, summary=d.incident.summary,
                           location_text=d.incident.location_text, created_at=d.incident.created_at,
                           score=d.score, distance_m=d.distance_m, reasons=d.reasons) for d in found]

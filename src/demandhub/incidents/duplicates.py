@@ -42,7 +42,7 @@ class Suggestion:
     reasons: list[str]
 
 
-def _type_match(new_type: str | None, old_type: str, *, restricted: bool) -> tuple[float, str] | None:
+def _type_match(new_type: str | None, old_type: str) -> tuple[float, str] | None:
     old = classification.INCIDENT_TYPES.get(old_type)
     if new_type is None or new_type not in classification.INCIDENT_TYPES:
         return TYPE_UNKNOWN, "type not chosen yet"
@@ -50,9 +50,7 @@ def _type_match(new_type: str | None, old_type: str, *, restricted: bool) -> tup
     if new.code == old_type:
         return SAME_TYPE, f"same type ({new.label})"
     if old is not None and old.category == new.category:
-        category = classification.CATEGORIES[new.category].label
-        # A restricted incident's type is for the roles allowed: say only that it is alike.
-        return SAME_CATEGORY, f"same category ({category})" if restricted else f"same category ({category}: {old.label})"
+        return SAME_CATEGORY, f"same category ({classification.CATEGORIES[new.category].label}: {old.label})"
     return None
 
 
@@ -62,7 +60,8 @@ def rank(*, latitude: float, longitude: float, at: datetime, incident_type: str 
     at the edge of the radius or window, so nothing outside them is offered."""
     found = []
     for incident in candidates:
-        matched = _type_match(incident_type, incident.incident_type, restricted=incident.restricted)
+        # A restricted incident's type is shown, as in the queue; its summary and place are not.
+        matched = _type_match(incident_type, incident.incident_type)
         distance = haversine_m(latitude, longitude, incident.latitude, incident.longitude)
         minutes = (at - incident.created_at).total_seconds() / 60
         if matched is None or distance > radius_m or not (0 <= minutes <= window_min):

@@ -58,25 +58,30 @@ def _latest_vulnerabilities(session: Session, contact_ids: list[int]) -> dict[in
 
 def _history(session: Session, where, *, now: datetime, window_days: float,
              distance=None) -> History:
+    """Earlier contacts matching `where`; with `distance`, only those it gives a distance for
+    (the exact circle inside a bounding box), which a place's few rows afford to check here."""
+    since = now - timedelta(days=window_days)
     stmt = (sa.select(Contact, Incident.reference, Incident.incident_type, Incident.grade)
             .outerjoin(IncidentContact, IncidentContact.contact_id == Contact.id)
             .outerjoin(Incident, Incident.id == IncidentContact.incident_id)
             .where(where).order_by(Contact.presented_at.desc(), Contact.id.desc()))
-    rows = session.execute(stmt).all()
-    if distance is not None:
-        rows = [r for r in rows if distance(r[0]) is not None]
-    since = now - timedelta(days=window_days)
-    in_window = sum(1 for r in rows if r[0].presented_at >= since)
+    if distance is None:  # a number: count in the database, list the latest
+        total, in_window = session.execute(sa.select(
+            sa.func.count(), sa.func.count().filter(Contact.presented_at >= since)).where(where)).one()
+        rows = session.execute(stmt.limit(HISTORY_LIMIT)).all()
+    else:
+        rows = [r for r in session.execute(stmt).all() if distance(r[0]) is not None]
+        total, in_window = len(rows), sum(1 for r in rows if r[0].presented_at >= since)
     shown = rows[:HISTORY_LIMIT]
     flags = _latest_vulnerabilities(session, [r[0].id for r in shown])
     items = [PastContact(contact_id=c.id, presented_at=c.presented_at, channel=c.channel, restricted=c.restricted,
                          description=None if c.restricted else c.description[:200],
                          location_text=None if c.restricted else c.location_text,
                          incident_reference=ref, incident_type=None if c.restricted else kind, grade=grade,
-                         vulnerabilities=flags.get(c.id, []),
+                         vulnerabilities=[] if c.restricted else flags.get(c.id, []),
                          distance_m=distance(c) if distance is not None else None)
              for c, ref, kind, grade in shown]
-    return History(items, in_window, window_days, len(rows))
+    return History(items, in_window, window_days, total)
 
 
 def caller_history(session: Session, *, number: str, now: datetime, window_days: float) -> History:

@@ -31,7 +31,8 @@ class Incident(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closing_code: Mapped[str | None] = mapped_column(sa.String(60))
 
-    __table_args__ = (sa.Index("ix_incidents_queue", "status", "grade", "created_at"),)
+    __table_args__ = (sa.Index("ix_incidents_queue", "status", "grade", "created_at"),
+                      sa.Index("ix_incidents_position", "latitude", "longitude"))  # possible duplicates nearby
 
 
 class IncidentContact(Base):

@@ -71,6 +71,14 @@ class LinkContact(BaseModel):
     contact_id: int = Field(ge=1, le=MAX_ID)
 
 
+class LocationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    latitude: float = Field(ge=-90, le=90)
+    longitude: float = Field(ge=-180, le=180)
+    location_text: str | None = Field(default=None, max_length=2000)
+
+
 class UnlinkContact(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -91,6 +99,8 @@ class IncidentSummary(BaseModel):
     restricted: bool
     summary: str | None
     location_text: str | None
+    latitude: float | None
+    longitude: float | None
     created_at: datetime
     updated_at: datetime
 
@@ -118,7 +128,7 @@ class IncidentRead(IncidentSummary):
 def summary_of(incident) -> IncidentSummary:
     row = IncidentSummary.model_validate(incident)
     if incident.restricted:
-        return row.model_copy(update={"summary": None, "location_text": None})
+        return row.model_copy(update={"summary": None, "location_text": None, "latitude": None, "longitude": None})
     return row
 
 

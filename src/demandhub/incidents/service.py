@@ -194,6 +194,12 @@ def take_call(session: Session, *, contact: ContactCreate, assessment: Assessmen
             raise Forbidden(f"incident {target.reference} is restricted: record this call as a new incident "
                             "and ask a supervisor to link them")
         joined = link_contact(session, incident_id=link_to, contact_id=created.contact.id, actor=actor, now=now)
+        rank = {code: i for i, code in enumerate(policy.grade_codes)}
+        if rank.get(recorded.recommended_grade, len(rank)) < rank.get(joined.grade, len(rank)):
+            trace(session, joined, actor=actor, now=now, action="incident.grade_check", kind="grade_check",
+                  text=f"This further call's assessment recommends grade {recorded.recommended_grade}, more urgent "
+                       f"than the incident's grade {joined.grade}: regrade if the new information warrants it.",
+                  data={"contact_id": created.contact.id, "recommended_grade": recorded.recommended_grade})
         return TakenCall(joined, detail=detail(session, joined), replayed=False)
     opened = _part("decision", lambda: open_incident(
         session, contact_id=created.contact.id, assessment_id=recorded.id, decision=decision, policy=policy,
@@ -229,11 +235,36 @@ def link_contact(session: Session, *, incident_id: int, contact_id: int, actor: 
     contact = contacts.get_contact(session, contact_id, for_update=True)
     if (existing := _incident_of_contact(session, contact_id)) is not None:
         raise Conflict(f"contact {contact_id} already belongs to incident {existing}")
+    latest = assessments.latest_assessment(session, contact.id)
+    if latest is not None and classification.incident_type(latest.incident_type).restricted and not incident.restricted:
+        # The further report says what the first did not: the whole incident is restricted now.
+        _restrict(session, incident, actor=actor, now=now, why=f"a further contact was assessed as "
+                  f"{classification.incident_type(latest.incident_type).label}")
     contact.restricted = contact.restricted or incident.restricted
     session.add(IncidentContact(contact_id=contact.id, incident_id=incident.id, linked_at=now, linked_by=actor.id))
+    placed = ""
+    if incident.latitude is None and contact.latitude is not None:
+        incident.latitude, incident.longitude = contact.latitude, contact.longitude
+        placed = " Its position is now the incident's."
     trace(session, incident, actor=actor, now=now, action="incident.contact_linked", kind="contact_linked",
-           text=f"Further {contact.channel} contact {contact.id} linked: {contact.description[:120]}",
-           data={"contact_id": contact.id})
+          text=f"Further {contact.channel} contact {contact.id} linked: {contact.description[:120]}{placed}",
+          data={"contact_id": contact.id})
+    return incident
+
+
+def set_location(session: Session, *, incident_id: int, latitude: float, longitude: float,
+                 location_text: str | None, actor: Actor, now: datetime) -> Incident:
+    """Place the incident (or move it): where units are sent and the attendance area is judged."""
+    incident = get_incident(session, incident_id, for_update=True)
+    _require_active(incident)
+    before = (incident.latitude, incident.longitude, incident.location_text)
+    incident.latitude, incident.longitude = latitude, longitude
+    if location_text and location_text.strip():
+        incident.location_text = location_text.strip()
+    trace(session, incident, actor=actor, now=now, action="incident.located", kind="located",
+          text=f"Located at {latitude:.5f}, {longitude:.5f}" + (f" ({incident.location_text})"
+                                                               if incident.location_text else "") + ".",
+          data={"before": list(before), "latitude": latitude, "longitude": longitude})
     return incident
 
 

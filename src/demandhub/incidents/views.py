@@ -11,7 +11,7 @@ from demandhub import classification
 from demandhub.auth.deps import check_csrf, require_page
 from demandhub.auth.roles import Actor, Permission
 from demandhub.contacts.channels import Channel
-from demandhub.http import now, reading, transaction
+from demandhub.http import PathId, now, reading, transaction
 from demandhub.incidents import service
 from demandhub.incidents.lifecycle import TRANSITIONS, Status
 from demandhub.web.templating import render
@@ -64,6 +64,9 @@ def incident_page(reference: str, request: Request,
             allowed = service.record_view(session, incident=incident, actor=actor, now=now(request))
             detail = service.detail(session, incident) if allowed else None
         if detail is None:
+            if actor.can(Permission.UNIT_READ):
+                # Units must still be sent: the dispatch view shows where and how urgent, not what.
+                return RedirectResponse(f"/incidents/{reference}/dispatch", status_code=303)
             raise service.refused(incident, actor)
     current = Status(incident.status)
     moves = [s for s in Status if s in TRANSITIONS[current] and s != Status.CLOSED
@@ -100,6 +103,25 @@ def close_form(reference: str, request: Request, closing_code: Annotated[str, Fo
                note: Annotated[str, Form(max_length=4000)] = "", csrf: Annotated[str, Form()] = ""):
     check_csrf(request, csrf)
     return _act(request, actor, reference, service.close, closing_code=closing_code, note=note.strip() or None)
+
+
+@router.post("/incidents/{reference}/location")
+def location_form(reference: str, request: Request, latitude: Annotated[float, Form(ge=-90, le=90)],
+                  longitude: Annotated[float, Form(ge=-180, le=180)],
+                  actor: Annotated[Actor, Depends(require_page(Permission.INCIDENT_UPDATE))],
+                  location_text: Annotated[str, Form(max_length=2000)] = "", csrf: Annotated[str, Form()] = ""):
+    check_csrf(request, csrf)
+    return _act(request, actor, reference, service.set_location, latitude=latitude, longitude=longitude,
+                location_text=location_text.strip() or None)
+
+
+@router.post("/incidents/{reference}/contacts/{contact_id}/unlink")
+def unlink_form(reference: str, contact_id: PathId, request: Request,
+                reason: Annotated[str, Form(min_length=1, max_length=1000)],
+                actor: Annotated[Actor, Depends(require_page(Permission.INCIDENT_UPDATE))],
+                csrf: Annotated[str, Form()] = ""):
+    check_csrf(request, csrf)
+    return _act(request, actor, reference, service.unlink_contact, contact_id=contact_id, reason=reason.strip())
 
 
 @router.post("/incidents/{reference}/notes")

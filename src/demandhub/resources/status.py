@@ -13,6 +13,10 @@ class UnitStatus(StrEnum):
     COMMITTED = "committed"  # busy away from any incident: custody, statements, refreshment
     OFF_DUTY = "off_duty"
 
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
 
 class UnitKind(StrEnum):
     CAR = "car"  # response car
@@ -38,6 +42,11 @@ _MOVES: dict[UnitStatus, frozenset[UnitStatus]] = {
     UnitStatus.EN_ROUTE: frozenset({UnitStatus.AT_SCENE, UnitStatus.AVAILABLE}),
     UnitStatus.AT_SCENE: frozenset({UnitStatus.AVAILABLE, UnitStatus.COMMITTED}),
 }
+
+
+def moves_from(current: UnitStatus) -> list[UnitStatus]:
+    """What a dispatcher may set by hand (assignment, to an incident, is its own action)."""
+    return [s for s in UnitStatus if s in _MOVES[current] and s != UnitStatus.ASSIGNED]
 
 
 def can_move(current: UnitStatus, to: UnitStatus) -> bool:

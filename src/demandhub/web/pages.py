@@ -23,7 +23,7 @@ router = APIRouter(include_in_schema=False)
 HOME = {Role.CALL_HANDLER: "/calls/new", Role.RESOLUTION_OFFICER: "/queue"}
 
 
-def _safe_next(target: str | None) -> str | None:
+def safe_next(target: str | None) -> str | None:
     # Only same-site paths: never bounce a fresh login to another host.
     if not target or not target.startswith("/") or target.startswith("//") or urlparse(target).netloc:
         return None
@@ -39,7 +39,7 @@ def home(actor: Annotated[Actor, Depends(page_actor)]):
 
 @router.get("/login")
 def login_form(request: Request, next: str | None = None):
-    return render(request, "login.html", {"next": _safe_next(next) or "", "error": None})
+    return render(request, "login.html", {"next": safe_next(next) or "", "error": None})
 
 
 @router.post("/login")
@@ -55,11 +55,11 @@ def login(request: Request, username: Annotated[str, Form(max_length=60)], passw
             audit.append(session, actor=user.username, action="auth.login", entity_type="user",
                          entity_id=user.id, at=now(request))
     if user is None:
-        return render(request, "login.html", {"next": _safe_next(next) or "", "error": "Wrong username or password.",
+        return render(request, "login.html", {"next": safe_next(next) or "", "error": "Wrong username or password.",
                                               "username": username}, status_code=401)
     request.session.clear()
     request.session.update({"uid": user.id, "issued": now(request).timestamp()})
-    return RedirectResponse(_safe_next(next) or "/", status_code=303)
+    return RedirectResponse(safe_next(next) or "/", status_code=303)
 
 
 @router.post("/logout")

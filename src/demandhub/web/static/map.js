@@ -8,8 +8,7 @@
     L.tileLayer(el.dataset.tiles, {maxZoom: 19, attribution: el.dataset.attribution || ""}).addTo(map);
   }
   map.setView([52.25, -0.9], 10);
-  var STATUS = {available: "Available", assigned: "Assigned", en_route: "En route", at_scene: "At scene",
-                committed: "Committed", off_duty: "Off duty"};
+  function label(status) { var t = status.replace("_", " "); return t.charAt(0).toUpperCase() + t.slice(1); }
   var ROAD_STYLE = {motorway: [4, "#5b7fb8"], trunk: [4, "#5f9e6e"], primary: [3, "#c98a4b"],
                     secondary: [2, "#c9b04b"], tertiary: [1.5, "#999"]};
   var markers = L.layerGroup().addTo(map);
@@ -49,8 +48,9 @@
     incidentList.replaceChildren();
     unitList.replaceChildren();
     state.incidents.forEach(function (i) {
-      var icon = L.divIcon({className: "", iconSize: null,
-        html: '<span class="inc-marker grade-' + i.grade + '" data-reference="' + i.reference + '">' + i.grade + "</span>"});
+      var badge = text("span", "inc-marker grade-" + i.grade, i.grade);
+      badge.dataset.reference = i.reference;
+      var icon = L.divIcon({className: "", iconSize: null, html: badge});
       L.marker([i.latitude, i.longitude], {icon: icon, title: i.reference + ": " + i.label, keyboard: false})
         .on("click", function () { window.location.href = "/incidents/" + i.reference; })
         .addTo(markers);
@@ -66,13 +66,14 @@
       var li = document.createElement("li");
       li.dataset.callSign = u.call_sign;
       li.dataset.status = u.status;
-      li.append(text("strong", "", u.call_sign), " ", text("span", "unit-status status-" + u.status, STATUS[u.status]));
+      li.append(text("strong", "", u.call_sign), " ", text("span", "unit-status status-" + u.status, label(u.status)));
       unitList.append(li);
       if (u.latitude === null || u.status === "off_duty") return;
-      var icon = L.divIcon({className: "", iconSize: null,
-        html: '<span class="unit-marker status-' + u.status + '" data-call-sign="' + u.call_sign + '" data-status="' +
-              u.status + '">' + u.call_sign + "</span>"});
-      L.marker([u.latitude, u.longitude], {icon: icon, title: u.call_sign + ": " + STATUS[u.status], keyboard: false})
+      var tag = text("span", "unit-marker status-" + u.status, u.call_sign);
+      tag.dataset.callSign = u.call_sign;
+      tag.dataset.status = u.status;
+      var icon = L.divIcon({className: "", iconSize: null, html: tag});
+      L.marker([u.latitude, u.longitude], {icon: icon, title: u.call_sign + ": " + label(u.status), keyboard: false})
         .addTo(markers);
     });
     el.setAttribute("data-updated", Date.now());
