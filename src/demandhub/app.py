@@ -33,7 +33,15 @@ from demandhub.events.live import LiveFeed, watch_commits
 from demandhub.geo.store import GeoCache
 from demandhub.incidents import api as incidents_api
 from demandhub.incidents import views as incident_views
+from demandhub.quality import api as quality_api
+from demandhub.quality import views as quality_views
+from demandhub.resolution import api as resolution_api
+from demandhub.resolution import views as resolution_views
 from demandhub.resources import api as resources_api
+from demandhub.staff import api as staff_api
+from demandhub.staff import views as staff_views
+from demandhub.vulnerability import api as vulnerability_api
+from demandhub.vulnerability import views as vulnerability_views
 from demandhub.web import pages
 from demandhub.web.limits import RequestGuard
 from demandhub.web.templating import render
@@ -90,8 +98,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.mount("/static/leaflet", StaticFiles(directory=leaflet.BASE_DIR), name="leaflet")
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "web" / "static"), name="static")
     for router in (auth_api.router, contacts_api.router, assessment_api.router, incidents_api.router,
-                   resources_api.router, dispatch_api.router, pages.router, incident_views.router,
-                   dispatch_views.router):
+                   resources_api.router, dispatch_api.router, vulnerability_api.router, resolution_api.router,
+                   quality_api.router, staff_api.router, pages.router, incident_views.router, dispatch_views.router,
+                   vulnerability_views.router, resolution_views.router, quality_views.router, staff_views.router):
         app.include_router(router)
     _install_error_handlers(app)
     return app

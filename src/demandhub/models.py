@@ -14,6 +14,10 @@ MODEL_MODULES = (
     "demandhub.geo.models",
     "demandhub.resources.models",
     "demandhub.dispatch.models",
+    "demandhub.vulnerability.models",
+    "demandhub.resolution.models",
+    "demandhub.quality.models",
+    "demandhub.staff.models",
 )
 
 

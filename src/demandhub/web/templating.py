@@ -12,7 +12,8 @@ from jinja2 import ChoiceLoader, Environment, PackageLoader, select_autoescape
 
 from demandhub.auth.deps import csrf_token
 
-AREAS_WITH_PAGES = ("demandhub.web", "demandhub.incidents", "demandhub.dispatch")
+AREAS_WITH_PAGES = ("demandhub.web", "demandhub.incidents", "demandhub.dispatch", "demandhub.vulnerability",
+                    "demandhub.resolution", "demandhub.quality", "demandhub.staff")
 
 
 @cache
