@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
@@ -35,11 +36,14 @@ from demandhub.incidents import api as incidents_api
 from demandhub.incidents import views as incident_views
 from demandhub.quality import api as quality_api
 from demandhub.quality import views as quality_views
+from demandhub.quality.checklist import Checklist, load_checklist
 from demandhub.resolution import api as resolution_api
 from demandhub.resolution import views as resolution_views
 from demandhub.resources import api as resources_api
 from demandhub.staff import api as staff_api
 from demandhub.staff import views as staff_views
+from demandhub.staff.trauma import TraumaRules
+from demandhub.staff.trauma import load_rules as load_trauma_rules
 from demandhub.vulnerability import api as vulnerability_api
 from demandhub.vulnerability import views as vulnerability_views
 from demandhub.web import pages
@@ -60,12 +64,40 @@ def load_configured_rules(settings: Settings, policy: GradingPolicy) -> Dispatch
     return rules
 
 
+class ConfigurationRefused(ValueError):
+    """A force's configuration file is wrong: names which file and the problem."""
+
+
+@dataclass(frozen=True)
+class Configuration:
+    policy: GradingPolicy
+    dispatch_rules: DispatchRules
+    checklist: Checklist
+    trauma_rules: TraumaRules
+
+
+def load_configuration(settings: Settings, policy: GradingPolicy | None = None) -> Configuration:
+    """Every file a force may supply, read strictly, so a mistake stops the start, not a 3 a.m. call."""
+    def refused(what: str, load):
+        try:
+            return load()
+        except (ValueError, OSError) as exc:  # each loader's error names the file and the problem
+            raise ConfigurationRefused(f"{what} refused: {exc}") from exc
+
+    policy = policy or refused("Grading policy", lambda: load_configured_policy(settings))
+    return Configuration(
+        policy=policy,
+        dispatch_rules=refused("Dispatch rules", lambda: load_configured_rules(settings, policy)),
+        checklist=refused("Quality checklist", lambda: load_checklist(settings.quality_checklist_file)),
+        trauma_rules=refused("Trauma exposure rules", lambda: load_trauma_rules(settings.trauma_file)))
+
+
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None, clock: Clock = utcnow,
                policy: GradingPolicy | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = engine or db.get_engine(settings.resolved_database_url())
-    policy = policy or load_configured_policy(settings)  # a malformed file stops the start here
-    dispatch_rules = load_configured_rules(settings, policy)  # and so does a malformed dispatch file
+    config = load_configuration(settings, policy)  # a malformed file stops the start here
+    policy = config.policy
     sessions = db.session_factory(engine)
     readers = db.reader_factory(engine)
     feed = LiveFeed(readers, poll_s=settings.outbox_poll_s)
@@ -89,7 +121,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.clock = clock
     app.state.policy = policy
     app.state.feed = feed
-    app.state.dispatch_rules = dispatch_rules
+    app.state.dispatch_rules = config.dispatch_rules
+    app.state.quality_checklist = config.checklist
+    app.state.trauma_rules = config.trauma_rules
     app.state.geo = GeoCache()
 
     app.add_middleware(SessionMiddleware, secret_key=settings.resolved_secret_key(), session_cookie="dh_session",

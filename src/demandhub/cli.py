@@ -62,18 +62,13 @@ def serve(
     """Migrate the database and serve the web app and API."""
     import uvicorn
 
-    from demandhub.app import load_configured_policy, load_configured_rules
+    from demandhub.app import ConfigurationRefused, load_configuration
 
     settings = get_settings()
     try:
-        policy = load_configured_policy(settings)
-    except Exception as exc:  # PolicyError names the file, line and problem
-        err.print(f"[red]Grading policy refused:[/red] {exc}")
-        raise typer.Exit(2)
-    try:
-        load_configured_rules(settings, policy)
-    except ValueError as exc:  # RulesError names the file and the problem
-        err.print(f"[red]Dispatch rules refused:[/red] {exc}")
+        policy = load_configuration(settings).policy
+    except ConfigurationRefused as exc:
+        err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2)
     engine = _migrated(settings)
     if demo:

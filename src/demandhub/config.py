@@ -21,6 +21,11 @@ class Settings(BaseSettings):
     )
     policy_file: Path | None = Field(default=None, description="Grading policy YAML. Unset: the shipped default.")
     dispatch_file: Path | None = Field(default=None, description="Dispatch rules YAML. Unset: the shipped default.")
+    quality_checklist_file: Path | None = Field(default=None, description="Quality review checklist YAML. "
+                                                "Unset: the shipped default.")
+    trauma_file: Path | None = Field(default=None, description="Which incident types count as traumatic "
+                                     "exposure, and when a supervisor is prompted to offer a debrief (YAML). "
+                                     "Unset: the shipped default.")
     map_tiles_url: str | None = Field(default=None, description="Tile server for maps, e.g. "
                                       "https://tile.example/{z}/{x}/{y}.png. Unset: roads and areas on a plain background.")
     map_tiles_attribution: str = Field(default="", description="Credit the tile server asks for.")
