@@ -90,11 +90,12 @@ def _seed_demo(settings: Settings, engine, policy) -> None:
     sessions = db.session_factory(engine)
     now = utcnow()
     with db.unit_of_work(sessions) as session:
-        demo.ensure_demo_users(session, now=now)
+        users = demo.ensure_demo_users(session, now=now)
         with console.status("Generating the demo county's roads…"):
             demo.seed_geography(session, data_dir=settings.data_dir, now=now)
         demo.seed_units(session, now=now)  # before incidents: one is already being attended
         made = demo.seed_incidents(session, policy=policy, now=now, numbering=demo.numbering_for(settings))
+        demo.seed_areas_of_work(session, now=now, users=users, settings=settings)
     table = Table(title=f"Demo logins (password for all: {demo.DEMO_PASSWORD})")
     table.add_column("username")
     table.add_column("role")

@@ -27,10 +27,12 @@ from demandhub.geo.osm import read_osm
 from demandhub.geo.points import EARTH_RADIUS_M
 from demandhub.geo.roadgraph import RoadGraph
 from demandhub.incidents import service as incidents
+from demandhub.quality import seed as quality_seed
 from demandhub.resources import service as units
 from demandhub.resources.models import Unit
 from demandhub.resources.schemas import PositionIn, UnitCreate
 from demandhub.resources.status import UnitStatus
+from demandhub.staff import seed as staff_seed
 
 DEMO_SEED = 7  # the generated county of Demoshire: same roads, towns and areas every time
 
@@ -186,3 +188,9 @@ def _send(session: Session, *, incident_id: int, call_sign: str, now) -> None:
 
 def numbering_for(settings) -> incidents.Numbering:
     return incidents.Numbering(prefix=settings.reference_prefix, tz=ZoneInfo(settings.timezone))
+
+
+def seed_areas_of_work(session: Session, *, now, users: dict[str, User], settings) -> None:
+    """A little of each desk's work (reviews, staff records), through each area's own use cases."""
+    quality_seed.seed_demo(session, now=now, users=users, tz=settings.timezone)
+    staff_seed.seed_demo(session, now=now, users=users, tz=settings.timezone)
