@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
@@ -127,3 +128,21 @@ def test_roads_and_areas_import_refuse_bad_files_plainly(tmp_path, engine):
     (tmp_path / "a.geojson").write_text('{"type": "FeatureCollection", "features": []}')
     r = runner.invoke(app, ["areas", "import", str(tmp_path / "a.geojson")], env=env(tmp_path, engine))
     assert r.exit_code == 1 and "no features" in r.output
+
+
+def test_appointments_remind_sends_due_reminders_once(tmp_path, engine):
+    r = runner.invoke(app, ["appointments", "remind"], env=env(tmp_path, engine))
+    assert r.exit_code == 0 and "Reminders sent: 0" in r.output, r.output
+
+
+@pytest.mark.parametrize("variable, what", [("DEMANDHUB_QUALITY_CHECKLIST_FILE", "Quality checklist refused"),
+                                            ("DEMANDHUB_TRAUMA_FILE", "Trauma exposure rules refused")])
+def test_serve_refuses_a_missing_or_malformed_force_file(tmp_path, engine, variable, what):
+    for text in (None, "items: [\n"):
+        bad = tmp_path / "force.yaml"
+        if text is None:
+            bad.unlink(missing_ok=True)
+        else:
+            bad.write_text(text)
+        r = runner.invoke(app, ["serve"], env={**env(tmp_path, engine), variable: str(bad)})
+        assert r.exit_code == 2 and what in r.output and "Traceback" not in r.output, r.output

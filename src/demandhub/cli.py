@@ -21,10 +21,12 @@ users_app = typer.Typer(help="Manage local accounts.", no_args_is_help=True)
 audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
 policy_app = typer.Typer(help="The grading policy.", no_args_is_help=True)
 roads_app = typer.Typer(help="The road network used to rank units by travel time.", no_args_is_help=True)
+appointments_app = typer.Typer(help="Grade 3 appointments.", no_args_is_help=True)
 areas_app = typer.Typer(help="The force boundary and urban areas (attendance targets differ).", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 app.add_typer(roads_app, name="roads")
 app.add_typer(areas_app, name="areas")
+app.add_typer(appointments_app, name="appointments")
 app.add_typer(audit_app, name="audit")
 app.add_typer(policy_app, name="policy")
 console = Console()
@@ -244,6 +246,21 @@ def areas_import(path: Annotated[Path, typer.Argument(help="GeoJSON FeatureColle
         store.replace_areas(session, areas=areas, actor="cli", now=utcnow())
     urban = sum(a.kind == "urban" for a in areas)
     console.print(f"Imported {len(areas)} areas: {urban} urban, {len(areas) - urban} boundary.")
+
+
+@appointments_app.command("remind")
+def appointments_remind() -> None:
+    """Send each caller with an appointment in the next 24 hours one reminder (run it hourly)."""
+    from zoneinfo import ZoneInfo
+
+    from demandhub.auth.roles import SYSTEM
+    from demandhub.resolution.reminders import LoggingSender, send_reminders
+
+    settings = get_settings()
+    with db.unit_of_work(db.session_factory(_migrated(settings))) as session:
+        result = send_reminders(session, now=utcnow(), sender=LoggingSender(), actor=SYSTEM,
+                                tz=ZoneInfo(settings.timezone))
+    console.print(f"Reminders sent: {result.sent}; skipped (no number to send to): {result.skipped}.")
 
 
 def main() -> None:

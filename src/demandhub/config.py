@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     trauma_file: Path | None = Field(default=None, description="Which incident types count as traumatic "
                                      "exposure, and when a supervisor is prompted to offer a debrief (YAML). "
                                      "Unset: the shipped default.")
+    callback_target_h: float = Field(default=24.0, gt=0, le=336, description="Hours after an incident opens by "
+                                     "which a grade 4 caller should be called back (the resolution desk's due time).")
     map_tiles_url: str | None = Field(default=None, description="Tile server for maps, e.g. "
                                       "https://tile.example/{z}/{x}/{y}.png. Unset: roads and areas on a plain background.")
     map_tiles_attribution: str = Field(default="", description="Credit the tile server asks for.")

@@ -28,6 +28,7 @@ from demandhub.geo.points import EARTH_RADIUS_M
 from demandhub.geo.roadgraph import RoadGraph
 from demandhub.incidents import service as incidents
 from demandhub.quality import seed as quality_seed
+from demandhub.resolution import seed as resolution_seed
 from demandhub.resources import service as units
 from demandhub.resources.models import Unit
 from demandhub.resources.schemas import PositionIn, UnitCreate
@@ -192,5 +193,6 @@ def numbering_for(settings) -> incidents.Numbering:
 
 def seed_areas_of_work(session: Session, *, now, users: dict[str, User], settings) -> None:
     """A little of each desk's work (reviews, staff records), through each area's own use cases."""
+    resolution_seed.seed_demo(session, now=now, users=users)
     quality_seed.seed_demo(session, now=now, users=users, tz=settings.timezone)
     staff_seed.seed_demo(session, now=now, users=users, tz=settings.timezone)

@@ -16,6 +16,7 @@ class Channel(StrEnum):
     BSL_VIDEO_RELAY = "bsl_video_relay"
     FRONT_COUNTER = "front_counter"
     OFFICER_GENERATED = "officer_generated"
+    CALLBACK = "callback"  # the force rings the caller back (the resolution desk): not new demand
 
     @property
     def label(self) -> str:
@@ -38,4 +39,5 @@ LABELS = {
     Channel.BSL_VIDEO_RELAY: "999 BSL video relay",
     Channel.FRONT_COUNTER: "Front counter",
     Channel.OFFICER_GENERATED: "Officer generated",
+    Channel.CALLBACK: "Callback by the force",
 }

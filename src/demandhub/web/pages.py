@@ -20,7 +20,7 @@ from demandhub.web.templating import render
 router = APIRouter(include_in_schema=False)
 
 # Where each role starts its shift.
-HOME = {Role.CALL_HANDLER: "/calls/new", Role.RESOLUTION_OFFICER: "/queue"}
+HOME = {Role.CALL_HANDLER: "/calls/new", Role.RESOLUTION_OFFICER: "/resolution"}
 
 
 def safe_next(target: str | None) -> str | None:
