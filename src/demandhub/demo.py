@@ -34,6 +34,7 @@ from demandhub.resources.models import Unit
 from demandhub.resources.schemas import PositionIn, UnitCreate
 from demandhub.resources.status import UnitStatus
 from demandhub.staff import seed as staff_seed
+from demandhub.vulnerability import seed as vulnerability_seed
 
 DEMO_SEED = 7  # the generated county of Demoshire: same roads, towns and areas every time
 
@@ -193,6 +194,7 @@ def numbering_for(settings) -> incidents.Numbering:
 
 def seed_areas_of_work(session: Session, *, now, users: dict[str, User], settings) -> None:
     """A little of each desk's work (reviews, staff records), through each area's own use cases."""
+    vulnerability_seed.seed_demo(session, now=now, users=users)
     resolution_seed.seed_demo(session, now=now, users=users)
     quality_seed.seed_demo(session, now=now, users=users, tz=settings.timezone)
     staff_seed.seed_demo(session, now=now, users=users, tz=settings.timezone)

@@ -32,13 +32,17 @@ def _fill_knife_call(page, *, number: str = "07700 900123", where=("52.201000", 
 def test_a_second_call_about_the_same_event_sees_the_history_and_joins_the_first_incident(login, server):
     page = login("call-handler")
     _fill_knife_call(page)
+    page.check("input[name=safeguarding][value=advice_given]")
+    page.fill("#safeguarding-note", "Told her to lock the doors and stay on the line if he comes back.")
     page.click("#submit")
     page.wait_for_url(f"{server}/incidents/INC-*")
     reference = page.url.rsplit("/", 1)[1]
+    expect(page.locator("#safeguarding")).to_contain_text("lock the doors")  # recorded with the call
 
     page.goto(f"{server}/calls/new")
     _fill_knife_call(page, where=("52.201300", "0.119000"))  # 33 m further north
     known = page.locator("#history")
+    expect(known.locator(".flag-badge[data-flag=domestic_abuse]")).to_be_visible()  # carried from the first call
     expect(known.locator("[data-repeat-count]").first).to_have_attribute("data-repeat-count", "1")
     expect(known).to_contain_text(reference)
     expect(known).to_contain_text("domestic abuse")

@@ -20,7 +20,8 @@ from demandhub.web.templating import render
 router = APIRouter(include_in_schema=False)
 
 # Where each role starts its shift.
-HOME = {Role.CALL_HANDLER: "/calls/new", Role.RESOLUTION_OFFICER: "/resolution"}
+HOME = {Role.CALL_HANDLER: "/calls/new", Role.RESOLUTION_OFFICER: "/resolution",
+        Role.MENTAL_HEALTH_PRACTITIONER: "/advice", Role.PVP_ADVISER: "/advice", Role.QUALITY_REVIEWER: "/quality"}
 
 
 def safe_next(target: str | None) -> str | None:

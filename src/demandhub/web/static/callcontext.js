@@ -71,6 +71,25 @@
     where.appendChild(box);
   }
 
+  function renderFlags(found, where) {
+    if (!found.flags.length && !found.withheld) return;
+    var box = el("div", null, "flags");
+    box.appendChild(el("h3", "Vulnerability flags"));
+    var badges = el("p");
+    found.categories.forEach(function (c) {
+      var badge = el("span", c.label + (c.count > 1 ? " ×" + c.count : ""), "flag-badge");
+      badge.dataset.flag = c.code;
+      badges.appendChild(badge);
+      badges.appendChild(document.createTextNode(" "));
+    });
+    box.appendChild(badges);
+    var list = el("ul", null, "plain");
+    found.flags.slice(0, 6).forEach(function (f) { list.appendChild(el("li", f.label + ": " + f.source, "hint")); });
+    box.appendChild(list);
+    if (found.withheld) box.appendChild(el("p", found.withheld + " more on restricted records.", "hint"));
+    where.appendChild(box);
+  }
+
   function renderDuplicates(found) {
     var box = $("duplicates");
     box.replaceChildren();
@@ -113,12 +132,16 @@
     var history = $("history");
     if (!query.length) { history.replaceChildren(el("p", "Enter the caller's number or place the pin.", "hint")); }
     else {
-      get("/api/history?" + query.join("&")).then(function (h) {
-        history.replaceChildren();
-        if (!h) { history.appendChild(el("p", "Could not look up the history.", "hint")); return; }
-        if (h.caller) renderSection("This number", h.caller, history);
-        if (h.place) renderSection("Within " + h.radius_m + " m of the pin", h.place, history);
-      });
+      // Flags first: a vulnerable caller or address must be the first thing the handler sees.
+      Promise.all([get("/api/vulnerability/flags?" + query.join("&")), get("/api/history?" + query.join("&"))])
+        .then(function (found) {
+          var flags = found[0], h = found[1];
+          history.replaceChildren();
+          if (flags) renderFlags(flags, history);
+          if (!h) { history.appendChild(el("p", "Could not look up the history.", "hint")); return; }
+          if (h.caller) renderSection("This number", h.caller, history);
+          if (h.place) renderSection("Within " + h.radius_m + " m of the pin", h.place, history);
+        });
     }
     if (p) {
       var type = $("incident_type").value;

@@ -109,6 +109,21 @@
     return [b.detail || ("The server answered " + res.status)];
   }
 
+  // Safeguarding done on the call goes on the incident once it exists. The call is already
+  // safe by then; if this part fails the incident page says so and its panel can record it.
+  function recordSafeguarding(incident) {
+    var kinds = checked("safeguarding");
+    if (!kinds.length) return Promise.resolve();
+    var note = ($("safeguarding-note").value || "").trim() || "Recorded at first contact.";
+    return Promise.all(kinds.map(function (kind) {
+      return api("/api/incidents/" + incident.id + "/safeguarding", {kind: kind, note: note});
+    })).then(function (results) {
+      if (results.some(function (r) { return !r.ok; })) {
+        window.sessionStorage.setItem("demandhub-notice", "Some safeguarding actions were not recorded: add them in the safeguarding panel.");
+      }
+    });
+  }
+
   form.addEventListener("submit", function (e) {
     e.preventDefault();
     $("submit").disabled = true;
@@ -135,7 +150,7 @@
     // The key makes a retry after a lost answer return the incident already opened.
     api("/api/calls", call, {"Idempotency-Key": idempotencyKey}).then(function (res) {
       if (!res.ok) throw res;
-      window.location.href = "/incidents/" + res.body.reference;
+      return recordSafeguarding(res.body).then(function () { window.location.href = "/incidents/" + res.body.reference; });
     }).catch(function (res) {
       $("submit").disabled = false;
       showErrors(res && res.status ? problemsOf(res) : ["Could not reach the server. Nothing was lost: try again."]);

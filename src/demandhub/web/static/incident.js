@@ -1,6 +1,14 @@
 "use strict";
 (function () {
   var id = Number(document.getElementById("incident").dataset.incidentId);
+  // A message carried from the page that brought us here (the call screen), shown once.
+  var carried = window.sessionStorage.getItem("demandhub-notice");
+  if (carried) {
+    window.sessionStorage.removeItem("demandhub-notice");
+    var box = document.getElementById("carried-notice");
+    box.textContent = carried;
+    box.hidden = false;
+  }
   window.demandhubLive(function (event) {
     // null: the stream (re)connected, and changes may have been missed while it was down.
     if (event && event.id !== id) return;
