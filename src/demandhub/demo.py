@@ -47,8 +47,8 @@ DEMO_USERS = {
     "reviewer": (Role.QUALITY_REVIEWER, "Pat Lee"),
     "analyst": (Role.ANALYST, "Robin Shaw"),
     "admin": (Role.ADMINISTRATOR, "Dana Kerr"),
-    "mhp": (Role.MENTAL_HEALTH_PRACTITIONER, "Kim Osei (mental health)"),
-    "pvp": (Role.PVP_ADVISER, "DS Lee Hart (protecting vulnerable people)"),
+    "mhp": (Role.MENTAL_HEALTH_PRACTITIONER, "Kim Osei"),
+    "pvp": (Role.PVP_ADVISER, "DS Lee Hart"),
     "terminal": (Role.FIELD_UNIT, "Terminal of unit R11"),
     "avl": (Role.LOCATION_FEED, "Vehicle location feed"),
 }

@@ -23,7 +23,7 @@ class Role(StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        return "PVP adviser" if self is Role.PVP_ADVISER else self.value.replace("_", " ").capitalize()
 
 
 class Permission(StrEnum):
