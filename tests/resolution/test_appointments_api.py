@@ -220,6 +220,20 @@ def test_reminders_go_once_to_appointments_within_24_hours(client, app, auth, ha
     assert len(recorder.sent) == 4
 
 
+def test_no_reminder_for_an_appointment_whose_incident_was_closed_meanwhile(client, app, auth, handler):
+    recorder = Recorder()
+    app.state.reminder_sender = recorder
+    kept, closed = incident(client, handler, "3"), incident(client, handler, "3")
+    slot = _slot(client, auth, hours_ahead=2)
+    _book(client, auth, kept["id"], slot["id"])
+    _book(client, auth, closed["id"], slot["id"])
+    r = client.post(f"/api/incidents/{closed['id']}/close", json={"closing_code": "no_crime_advice_given"},
+                    headers=handler)
+    assert r.status_code == 200, r.text
+    assert client.post("/api/appointments/reminders", headers=auth[SLOTS]).json() == {"sent": 1, "skipped": 0}
+    assert recorder.sent[0][1].startswith(f"Police appointment reminder ({kept['reference']})")
+
+
 def test_racing_bookings_of_the_last_place_end_in_one_201_and_the_rest_409(client, auth, handler):
     """Eight desks book the last place of one slot at once. Without the slot lock and the
     (slot, place) unique index, several would count one place taken and all book the last."""

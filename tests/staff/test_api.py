@@ -88,6 +88,15 @@ def test_supervision_notes_are_for_the_person_and_supervisors_only(client, auth)
                        json={"held_on": "2026-11-27", "text": "x"}).status_code == 403
 
 
+def test_a_supervisor_cannot_supervise_or_debrief_themselves(client, auth):
+    r = client.post("/api/staff/supervisor/supervision", headers=auth[SUP],
+                    json={"held_on": "2026-11-27", "text": "I think I am doing fine."})
+    assert r.status_code == 403 and "your own supervisor" in r.json()["detail"]
+    r = client.post("/api/staff/supervisor/debriefs", headers=auth[SUP],
+                    json={"offered_on": "2026-11-28", "response": "declined"})
+    assert r.status_code == 403
+
+
 def test_check_ins_by_the_person_or_a_supervisor(client, auth, sessions):
     r = client.post("/api/staff/me/checkins", headers=auth[CH], json={"score": 2, "words": "Rough week",
                                                                       "follow_up": True})

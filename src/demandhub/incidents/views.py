@@ -28,7 +28,8 @@ def _types_by_category() -> list[tuple]:
 def call_taking(request: Request, actor: Annotated[Actor, Depends(require_page(Permission.CONTACT_CREATE))]):
     settings = request.app.state.settings
     return render(request, "call_new.html", {
-        "active": "call", "policy": request.app.state.policy, "channels": list(Channel),
+        "active": "call", "policy": request.app.state.policy,
+        "channels": [c for c in Channel if c is not Channel.CALLBACK],  # the force ringing back is not a new call
         "tiles": settings.map_tiles_url or "", "attribution": settings.map_tiles_attribution,
         "types_by_category": _types_by_category(), "qualifiers": classification.QUALIFIERS.values(),
     }, actor=actor)

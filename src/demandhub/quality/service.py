@@ -39,6 +39,10 @@ REASON_LABELS = {sampling.QUOTA: "Routine sample", sampling.OVERRIDE: "Grade ove
 
 
 def _check_period(start: date, end: date) -> None:
+    for name, day in (("period_start", start), ("period_end", end)):
+        if not 2000 <= day.year <= 2200:  # far-off years overflow once turned into UTC instants
+            raise Invalid(f"{name} must be between the years 2000 and 2200",
+                          problems=[{"field": name, "message": "out of range"}])
     if end < start:
         raise Invalid("the period ends before it starts",
                       problems=[{"field": "period_end", "message": "must be on or after period_start"}])

@@ -3,6 +3,7 @@ the sampler and agreement between reviewers), and each person's own feedback."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -108,7 +109,7 @@ def sample_form(request: Request, period_start: Annotated[date, Form()], period_
                 risk_at_least: Annotated[str, Form(max_length=40)] = "medium",
                 seed: Annotated[str, Form(max_length=20)] = "", csrf: Annotated[str, Form()] = ""):
     check_csrf(request, csrf)
-    if seed.strip() and not (seed.strip().isdigit() and int(seed) <= MAX_SEED):
+    if seed.strip() and not (re.fullmatch(r"[0-9]{1,16}", seed.strip()) and int(seed) <= MAX_SEED):
         raise Invalid("the seed is a whole number of 0 or more", problems=[{"field": "seed", "message": "a number"}])
     with transaction(request) as session:
         drawn = service.draw_sample(

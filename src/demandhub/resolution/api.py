@@ -185,11 +185,13 @@ def add_day(body: DaySlotsIn, request: Request,
     return [slot_read(booking.SlotView(s, 0)) for s in made]
 
 
-def appointment_read(view: booking.AppointmentView) -> AppointmentRead:
+def appointment_read(view: booking.AppointmentView, actor: Actor) -> AppointmentRead:
+    """A restricted incident's appointment shows when and where, not its note."""
     a, s = view.appointment, view.slot
+    note = a.note if incidents.may_see_details(actor, view.incident) else None
     return AppointmentRead(id=a.id, incident_id=a.incident_id, reference=view.incident.reference, slot_id=s.id,
                            area=s.area, starts_at=s.starts_at, ends_at=s.ends_at, place=a.place, status=a.status,
-                           note=a.note, booked_at=a.booked_at, reminder_sent_at=a.reminder_sent_at,
+                           note=note, booked_at=a.booked_at, reminder_sent_at=a.reminder_sent_at,
                            ended_at=a.ended_at)
 
 
@@ -199,10 +201,10 @@ def _one(session, appointment_id: int) -> booking.AppointmentView:
                                    incidents.get_incident(session, a.incident_id))
 
 
-def _appointment(request: Request, appointment_id: int) -> AppointmentRead:
+def _appointment(request: Request, appointment_id: int, actor: Actor) -> AppointmentRead:
     """The appointment as it stands, read after the change committed."""
     with reading(request) as session:
-        return appointment_read(_one(session, appointment_id))
+        return appointment_read(_one(session, appointment_id), actor)
 
 
 @router.get("/appointments", response_model=list[AppointmentRead])
@@ -210,7 +212,8 @@ def list_appointments(request: Request, actor: Annotated[Actor, Depends(require(
                       status_: Annotated[str | None, Query(alias="status", pattern="^(booked|attended|missed|cancelled)$")] = None,
                       incident_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None):
     with reading(request) as session:
-        return [appointment_read(v) for v in booking.appointments(session, status=status_, incident_id=incident_id)]
+        return [appointment_read(v, actor)
+                for v in booking.appointments(session, status=status_, incident_id=incident_id)]
 
 
 @router.get("/appointments/waiting", response_model=list[WaitingRead])
@@ -230,7 +233,7 @@ def book(body: BookIn, request: Request, actor: Annotated[Actor, Depends(require
     with transaction(request) as session:
         made = booking.book(session, incident_id=body.incident_id, slot_id=body.slot_id, note=body.note, actor=actor,
                             now=now(request), tz=tz_of(request))
-    return _appointment(request, made.id)
+    return _appointment(request, made.id, actor)
 
 
 @router.post("/appointments/reminders", response_model=RemindersSent)
@@ -248,13 +251,13 @@ def reschedule(appointment_id: PathId, body: RescheduleIn, request: Request,
     with transaction(request) as session:
         booking.reschedule(session, appointment_id=appointment_id, slot_id=body.slot_id, note=body.note, actor=actor,
                            now=now(request), tz=tz_of(request))
-    return _appointment(request, appointment_id)
+    return _appointment(request, appointment_id, actor)
 
 
 def _change(request: Request, actor: Actor, appointment_id: int, use_case, note: str | None) -> AppointmentRead:
     with transaction(request) as session:
         use_case(session, appointment_id=appointment_id, note=note, actor=actor, now=now(request), tz=tz_of(request))
-    return _appointment(request, appointment_id)
+    return _appointment(request, appointment_id, actor)
 
 
 @router.post("/appointments/{appointment_id}/cancel", response_model=AppointmentRead)

@@ -18,10 +18,11 @@ from sqlalchemy.orm import Session
 from demandhub.auth.roles import Actor
 from demandhub.contacts.models import Contact
 from demandhub.incidents import service as incidents
+from demandhub.incidents.lifecycle import Status
 from demandhub.incidents.models import Incident, IncidentContact
 from demandhub.resolution.appointments import when
 from demandhub.resolution.models import Appointment, AppointmentSlot
-from demandhub.resolution.rules import REMINDER_WINDOW
+from demandhub.resolution.rules import APPOINTMENT_GRADE, REMINDER_WINDOW
 
 log = logging.getLogger("demandhub.reminders")
 
@@ -43,10 +44,14 @@ class LoggingSender:
 
 def due_reminders(session: Session, now: datetime, *, window: timedelta = REMINDER_WINDOW,
                   lock: bool = False) -> list[Appointment]:
-    """Booked appointments starting within `window` from now that have had no reminder yet."""
+    """Booked appointments starting within `window` from now that have had no reminder yet,
+    for incidents still waiting on them (closed, or regraded off the appointment grade: the
+    caller is not told to expect a visit that will not come)."""
     stmt = (sa.select(Appointment).join(AppointmentSlot, AppointmentSlot.id == Appointment.slot_id)
+            .join(Incident, Incident.id == Appointment.incident_id)
             .where(Appointment.status == "booked", Appointment.reminder_sent_at.is_(None),
-                   AppointmentSlot.starts_at > now, AppointmentSlot.starts_at <= now + window)
+                   AppointmentSlot.starts_at > now, AppointmentSlot.starts_at <= now + window,
+                   Incident.status != Status.CLOSED.value, Incident.grade == APPOINTMENT_GRADE)
             .order_by(AppointmentSlot.starts_at, Appointment.id))
     if lock:
         # Two runs at once each take the rows the other has not: no reminder goes twice.

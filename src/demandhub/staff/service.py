@@ -208,8 +208,16 @@ def mark_own_cpd_done(session: Session, *, actor: Actor, now: datetime, today: d
 
 # --- supervision, check-ins, debriefs ---------------------------------------------------------
 
+def _not_about_oneself(actor: Actor, person: User, what: str) -> None:
+    # Supervision and debriefs are owed to a person by someone else: a supervisor cannot
+    # supervise themselves, nor clear their own debrief prompt.
+    if person.id == actor.id:
+        raise Forbidden(f"{what} about yourself is for your own supervisor to record")
+
+
 def add_supervision_note(session: Session, *, actor: Actor, now: datetime, today: date, person: User,
                          data: SupervisionCreate) -> SupervisionNote:
+    _not_about_oneself(actor, person, "a supervision note")
     _not_future("held_on", data.held_on, today)
     if not data.text.strip():
         raise Invalid("the note is empty", problems=[{"field": "text", "message": "must not be blank"}])
@@ -241,6 +249,7 @@ def record_debrief(session: Session, *, actor: Actor, now: datetime, today: date
                    data: DebriefCreate) -> Debrief:
     """A debrief offered clears the prompt for every exposure up to now, whatever the answer:
     the offer is what the supervisor owes; the person may decline."""
+    _not_about_oneself(actor, person, "a debrief")
     _not_future("offered_on", data.offered_on, today)
     row = Debrief(user_id=person.id, offered_on=data.offered_on, response=data.response.value,
                   note=(data.note or "").strip() or None, covers_until=now, recorded_at=now, recorded_by=actor.id)

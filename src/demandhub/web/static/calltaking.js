@@ -115,13 +115,14 @@
     var kinds = checked("safeguarding");
     if (!kinds.length) return Promise.resolve();
     var note = ($("safeguarding-note").value || "").trim() || "Recorded at first contact.";
+    var missed = "Some safeguarding actions were not recorded: add them in the safeguarding panel.";
+    // Never fails: the call is recorded, so the handler goes to it whatever happens here
+    // (a retry of the whole call would record these actions twice).
     return Promise.all(kinds.map(function (kind) {
       return api("/api/incidents/" + incident.id + "/safeguarding", {kind: kind, note: note});
     })).then(function (results) {
-      if (results.some(function (r) { return !r.ok; })) {
-        window.sessionStorage.setItem("demandhub-notice", "Some safeguarding actions were not recorded: add them in the safeguarding panel.");
-      }
-    });
+      if (results.some(function (r) { return !r.ok; })) window.sessionStorage.setItem("demandhub-notice", missed);
+    }, function () { window.sessionStorage.setItem("demandhub-notice", missed); });
   }
 
   form.addEventListener("submit", function (e) {

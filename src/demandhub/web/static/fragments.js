@@ -35,7 +35,12 @@
     el.addEventListener("mouseleave", function () { setTimeout(caughtUp, 0); });
     el.addEventListener("focusout", function () { setTimeout(caughtUp, 0); });
     if (el.dataset.liveLoad === "now") refresh();
-    window.demandhubLive(function () { refresh(); }, status, (el.dataset.liveTopics || "incidents").split(" "));
+    // A part about one incident (data-live-id) ignores changes to other incidents.
+    var only = el.dataset.liveId ? Number(el.dataset.liveId) : null;
+    window.demandhubLive(function (event, topic) {
+      if (only !== null && event && topic === "incidents" && event.id !== only) return;
+      refresh();
+    }, status, (el.dataset.liveTopics || "incidents").split(" "));
   }
   Array.prototype.forEach.call(document.querySelectorAll("[data-live-src]"), follow);
 })();
