@@ -321,3 +321,27 @@ def test_open_reviews_are_not_feedback(client, people):
     routine(client, people["handler"][1])
     draw(client, people["supervisor"][1])
     assert client.get("/api/quality/feedback/mine", headers=people["handler"][1]).json() == []
+
+
+def test_an_override_and_a_desk_closure_are_reviewed_as_the_decisions_of_who_made_them(client, people):
+    from tests.helpers import assessment, contact, dimensions
+
+    handler, supervisor = people["handler"], people["supervisor"]
+    # The handler takes and assesses the call; the supervisor opens it with an override.
+    cid = client.post("/api/contacts", json=contact(), headers=handler[1]).json()["id"]
+    client.post(f"/api/contacts/{cid}/assessments", json=assessment(), headers=handler[1])
+    r = client.post(f"/api/contacts/{cid}/incident", headers=supervisor[1],
+                    json={"decision": "override", "grade": "2", "rationale": "Repeat victim: attend."})
+    assert r.status_code == 201, r.text
+    # The handler takes a grade 4 call; the supervisor closes it from the desk after a reassessment.
+    inc = routine(client, handler[1])
+    body = assessment()
+    body["dimensions"] = dimensions("low", risk="high")
+    client.post(f"/api/contacts/{inc['contacts'][0]['id']}/assessments", json=body, headers=supervisor[1])
+    r = client.post(f"/api/incidents/{inc['id']}/close", json={"closing_code": "resolved_by_phone"},
+                    headers=supervisor[1])
+    assert r.status_code == 200, r.text
+    r = client.post("/api/quality/samples", json={**PERIOD, "per_handler": 0, "seed": 1}, headers=supervisor[1])
+    assert r.status_code == 201, r.text
+    assert sorted({(t["contact_id"], t["handler_id"]) for t in r.json()["reviews"]}) == sorted(
+        [(cid, supervisor[0].id), (inc["contacts"][0]["id"], supervisor[0].id)])

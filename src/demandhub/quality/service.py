@@ -25,7 +25,7 @@ from demandhub.contacts.models import Contact
 from demandhub.errors import Conflict, Forbidden, Invalid, NotFound
 from demandhub.events import service as events
 from demandhub.incidents import service as incidents
-from demandhub.incidents.models import Incident, IncidentContact
+from demandhub.incidents.models import Incident, IncidentContact, TimelineEntry
 from demandhub.quality import sampling
 from demandhub.quality.checklist import Answer, Checklist
 from demandhub.quality.kappa import Agreement, cohen_kappa
@@ -60,8 +60,9 @@ def candidates(session: Session, *, since: datetime, until: datetime
         sa.select(Contact.id, Contact.created_by)
         .join(IncidentContact, IncidentContact.contact_id == Contact.id)
         .where(Contact.created_at >= since, Contact.created_at < until))]
+    # An override is reviewed as the decision of whoever made it (a supervisor may have).
     overrides = [sampling.Candidate(cid, by) for cid, by in session.execute(
-        sa.select(Contact.id, Contact.created_by)
+        sa.select(Contact.id, GradingDecision.decided_by)
         .join(Assessment, Assessment.contact_id == Contact.id)
         .join(GradingDecision, GradingDecision.assessment_id == Assessment.id)
         .join(IncidentContact, IncidentContact.contact_id == Contact.id)
@@ -88,11 +89,24 @@ def _closures(session: Session, *, since: datetime, until: datetime) -> list[sam
         best = latest.get(incident_id)
         if best is None or (assessment.assessed_at, assessment.id) > (best[0].assessed_at, best[0].id):
             latest[incident_id] = (assessment, taken_by)
+    closers = _closed_by(session, list(latest))
     out = []
-    for assessment, taken_by in latest.values():
+    for incident_id, (assessment, taken_by) in latest.items():
         risk = (assessment.dimensions or {}).get("risk") or {}
-        out.append(sampling.Closure(assessment.contact_id, taken_by, risk.get("level")))
+        # The closure is the desk's decision: reviewed against whoever closed it.
+        out.append(sampling.Closure(assessment.contact_id, closers.get(incident_id, taken_by), risk.get("level")))
     return out
+
+
+def _closed_by(session: Session, incident_ids: list[int]) -> dict[int, int]:
+    """Who closed each incident last, from its timeline (incidents keep no closer column)."""
+    found: dict[int, int] = {}
+    for incident_id, user_id in session.execute(
+            sa.select(TimelineEntry.incident_id, User.id).join(User, User.username == TimelineEntry.actor)
+            .where(TimelineEntry.incident_id.in_(incident_ids), TimelineEntry.kind == "closed")
+            .order_by(TimelineEntry.at, TimelineEntry.id)):
+        found[incident_id] = user_id
+    return found
 
 
 def reviewers(session: Session) -> list[int]:
