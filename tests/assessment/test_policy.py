@@ -110,7 +110,10 @@ CASES = {
          I("public_safety.mental_health", c=["weapon"], **LOW),
          I("public_safety.mental_health", **low(harm="medium")),
          I("crime.violence_without_injury", q=["mental_health"], **LOW),
-         I("public_safety.sudden_death", **LOW)]),
+         I("public_safety.sudden_death", **LOW),
+         # Found by the "more risk is never less urgent" property: a missing person with a
+         # mental-health vulnerability is still the police's to find.
+         I("public_safety.missing_person", v=["mental_health"], **LOW)]),
     "safeguarding-children": (
         [I(v=["child_at_risk"]), I(c=["child_present"]), I(q=["child_involved"]),
          I("crime.child_abuse")],
@@ -312,7 +315,7 @@ def test_to_dict_is_json_safe(policy):
     rec = policy.evaluate(I("crime.domestic_abuse", c=["weapon", "offender_present"]))
     d = json.loads(json.dumps(rec.to_dict()))
     assert d["grade"] == "1" and d["policy_name"] == "default"
-    assert d["policy_version"] == "2026.11.1"
+    assert d["policy_version"] == "2026.11.2"
     assert d["fired"][0]["id"] == "weapon-and-offender-present"
     assert "DASH risk assessment" in d["required_actions"]
 
@@ -344,7 +347,7 @@ def test_accessors(policy):
 def test_default_policy_path_and_cache():
     assert default_policy_path().name == "default_policy.yaml" and default_policy_path().is_file()
     assert load_default_policy() is load_default_policy()
-    assert load_policy(default_policy_path()).version == "2026.11.1"
+    assert load_policy(default_policy_path()).version == "2026.11.2"
 
 
 def test_cue_finder_feeds_engine(policy):
