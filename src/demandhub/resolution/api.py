@@ -66,7 +66,7 @@ def _read(request: Request, incident_id: int) -> ResolutionRead:
     with reading(request) as session:
         incident = incidents.get_incident(session, incident_id)
         attempts = service.attempts_for(session, incident_id)
-    due = rules.due_of(incident.created_at, now(request), callback_target(request))
+        due = rules.due_of(service.graded_at(session, incident), now(request), callback_target(request))
     return ResolutionRead(incident_id=incident.id, reference=incident.reference, grade=incident.grade,
                           status=incident.status, closing_code=incident.closing_code, due_at=due.due_at,
                           overdue=due.overdue, attempts=[AttemptRead.model_validate(a) for a in attempts],

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from demandhub import classification
 from demandhub.assessment import service as assessments
+from demandhub.assessment.models import GradingDecision
 from demandhub.assessment.policy import GradingPolicy
 from demandhub.assessment.schemas import AssessmentCreate, Decision
 from demandhub.audit import service as audit
@@ -70,22 +71,29 @@ def _outcomes_by_incident(session: Session, incident_ids: list[int]) -> dict[int
 def queue(session: Session, *, actor: Actor, now: datetime, target: timedelta = CALLBACK_TARGET,
           limit: int = 500) -> list[QueueRow]:
     """Active grade 4 incidents, soonest due first: overdue ones come first because they fell
-    due earliest. The due time is the opening time plus the callback target."""
-    stmt = (sa.select(Incident).where(Incident.status.in_([s.value for s in ACTIVE]),
-                                      Incident.grade == rules.RESOLUTION_GRADE)
-            .order_by(Incident.created_at, Incident.id).limit(limit))
-    found = list(session.scalars(stmt))
-    attempts = _outcomes_by_incident(session, [i.id for i in found])
+    due earliest. The due time is when the incident was graded 4 (opened, or regraded to it)
+    plus the callback target: a regraded incident does not arrive already overdue."""
+    stmt = (sa.select(Incident, GradingDecision.decided_at)
+            .join(GradingDecision, GradingDecision.id == Incident.grading_decision_id)
+            .where(Incident.status.in_([s.value for s in ACTIVE]), Incident.grade == rules.RESOLUTION_GRADE)
+            .order_by(GradingDecision.decided_at, Incident.id).limit(limit))
+    found = session.execute(stmt).all()
+    attempts = _outcomes_by_incident(session, [i.id for i, _ in found])
     rows = []
-    for incident in found:
+    for incident, graded_at in found:
         mine = attempts[incident.id]
         rows.append(QueueRow(
-            incident=incident, due=rules.due_of(incident.created_at, now, target), attempts=len(mine),
+            incident=incident, due=rules.due_of(graded_at, now, target), attempts=len(mine),
             failed_since_spoken=rules.failed_since_spoken([a.outcome for a in mine]),
             last_attempt_at=mine[-1].at if mine else None, may_see=incidents.may_see_details(actor, incident)))
     # Sorted here as well as in SQL: a per-incident target (later, by type) must not break the order.
     rows.sort(key=lambda r: (r.due.due_at, r.incident.id))
     return rows
+
+
+def graded_at(session: Session, incident: Incident) -> datetime:
+    """When the incident got its current grade: the start of the desk's callback clock."""
+    return session.scalar(sa.select(GradingDecision.decided_at).where(GradingDecision.id == incident.grading_decision_id))
 
 
 def attempts_for(session: Session, incident_id: int) -> list[CallbackAttempt]:

@@ -69,10 +69,11 @@ def work_page(reference: str, request: Request,
         incident = incidents.find_by_reference(session, reference)
         detail = incidents.detail(session, incident)
         attempts = service.attempts_for(session, incident.id)
+        due = rules.due_of(service.graded_at(session, incident), now(request), callback_target(request))
     outcomes = [a.outcome for a in attempts]
     return render(request, "resolution_work.html", {
         "active": "resolution", "i": incident, "d": detail, "policy": policy, "attempts": attempts,
-        "due": rules.due_of(incident.created_at, now(request), callback_target(request)), "remaining": rules.format_remaining,
+        "due": due, "remaining": rules.format_remaining,
         "failed": rules.failed_since_spoken(outcomes), "exhausted": rules.attempts_exhausted(outcomes),
         "limit": rules.MAX_FAILED_ATTEMPTS, "attempt_outcomes": list(AttemptOutcome),
         "on_desk": incident.status != Status.CLOSED and incident.grade == rules.RESOLUTION_GRADE,
