@@ -28,6 +28,12 @@ class Settings(BaseSettings):
                                      "Unset: the shipped default.")
     callback_target_h: float = Field(default=24.0, gt=0, le=336, description="Hours after an incident opens by "
                                      "which a grade 4 caller should be called back (the resolution desk's due time).")
+    w3w_api_key: str | None = Field(default=None, description="what3words API key. Unset: 3-word addresses "
+                                    "are recognised but not converted, and the screens say so.")
+    w3w_base_url: str | None = Field(default=None, description="what3words API address (an on-premise server); "
+                                     "unset: the public API.")
+    postcode_file: Path | None = Field(default=None, description="CSV of postcode,latitude,longitude (e.g. from "
+                                       "the ONS Postcode Directory). Unset: the demo county's few postcodes.")
     map_tiles_url: str | None = Field(default=None, description="Tile server for maps, e.g. "
                                       "https://tile.example/{z}/{x}/{y}.png. Unset: roads and areas on a plain background.")
     map_tiles_attribution: str = Field(default="", description="Credit the tile server asks for.")
