@@ -31,7 +31,9 @@ from demandhub.dispatch import views as dispatch_views
 from demandhub.dispatch.rules import DispatchRules, load_rules
 from demandhub.errors import DomainError
 from demandhub.events.live import LiveFeed, watch_commits
+from demandhub.geo.postcodes import PostcodeTable
 from demandhub.geo.store import GeoCache
+from demandhub.geo.w3w import What3Words
 from demandhub.incidents import api as incidents_api
 from demandhub.incidents import views as incident_views
 from demandhub.quality import api as quality_api
@@ -74,6 +76,7 @@ class Configuration:
     dispatch_rules: DispatchRules
     checklist: Checklist
     trauma_rules: TraumaRules
+    postcodes: PostcodeTable
 
 
 def load_configuration(settings: Settings, policy: GradingPolicy | None = None) -> Configuration:
@@ -89,7 +92,18 @@ def load_configuration(settings: Settings, policy: GradingPolicy | None = None) 
         policy=policy,
         dispatch_rules=refused("Dispatch rules", lambda: load_configured_rules(settings, policy)),
         checklist=refused("Quality checklist", lambda: load_checklist(settings.quality_checklist_file)),
-        trauma_rules=refused("Trauma exposure rules", lambda: load_trauma_rules(settings.trauma_file)))
+        trauma_rules=refused("Trauma exposure rules", lambda: load_trauma_rules(settings.trauma_file)),
+        postcodes=refused("Postcode table", lambda: _postcodes(settings)))
+
+
+def _postcodes(settings: Settings) -> PostcodeTable:
+    if settings.postcode_file is None:
+        return PostcodeTable.demo()
+    table, problems = PostcodeTable.from_csv(settings.postcode_file)
+    if problems:  # a force's table with bad rows is refused whole: a wrong position is worse than none
+        shown = "; ".join(str(p) for p in problems[:5])
+        raise ValueError(f"{settings.postcode_file}: {len(problems)} bad rows, e.g. {shown}")
+    return table
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None, clock: Clock = utcnow,
@@ -125,6 +139,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.quality_checklist = config.checklist
     app.state.trauma_rules = config.trauma_rules
     app.state.geo = GeoCache()
+    app.state.w3w = What3Words.from_settings(settings.w3w_api_key, settings.w3w_base_url)
+    app.state.postcodes = config.postcodes
 
     app.add_middleware(SessionMiddleware, secret_key=settings.resolved_secret_key(), session_cookie="dh_session",
                        max_age=settings.session_max_age_s, same_site="strict", https_only=False)

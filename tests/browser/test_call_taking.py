@@ -130,3 +130,13 @@ def test_the_whole_call_screen_is_reachable_and_workable_from_the_keyboard(login
     cue.focus()
     page.keyboard.press("Space")
     expect(cue).not_to_be_checked()
+
+
+def test_a_handler_finds_a_place_by_postcode_and_the_pin_says_where_it_came_from(login, server):
+    page = login("call-handler")
+    page.fill("#place-ref", "nn99 1ab")
+    page.keyboard.press("Enter")
+    expect(page.locator("#place-result")).to_contain_text("Pin from postcode NN99 1AB (within about 100 m)")
+    expect(page.locator("#latitude")).to_have_value("52.273010")
+    page.fill("#description", "She is texting from ///filled.count.soap near the bins")
+    expect(page.locator("#words-found")).to_contain_text("Use ///filled.count.soap for the pin")

@@ -2,13 +2,22 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Request, Response, status
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 
 from demandhub.auth.deps import require
 from demandhub.auth.roles import Actor, Permission
 from demandhub.contacts import service
 from demandhub.contacts.channels import Channel
-from demandhub.contacts.schemas import ContactCreate, ContactEnd, ContactRead
+from demandhub.contacts.schemas import (
+    ContactCreate,
+    ContactEnd,
+    ContactRead,
+    LocationRead,
+)
+from demandhub.errors import Invalid
+from demandhub.geo import resolve
+from demandhub.geo.fix import LocationError
+from demandhub.geo.w3w import find_three_word_addresses
 from demandhub.http import PathId, now, reading, settings, transaction
 
 router = APIRouter(prefix="/api", tags=["contacts"])
@@ -17,6 +26,33 @@ router = APIRouter(prefix="/api", tags=["contacts"])
 @router.get("/channels")
 def list_channels(actor: Annotated[Actor, Depends(require(Permission.CONTACT_READ))]) -> list[dict]:
     return [{"code": c.value, "label": c.label, "emergency": c.is_emergency} for c in Channel]
+
+
+@router.get("/locate", response_model=LocationRead)
+def locate(request: Request, actor: Annotated[Actor, Depends(require(Permission.CONTACT_READ))],
+           q: Annotated[str, Query(min_length=1, max_length=200, description="what3words, a plus code, an OS grid "
+                                   "reference, a postcode, or latitude, longitude")]):
+    """Where a place reference points, with its source and uncertainty (to place the pin)."""
+    state = request.app.state
+    with reading(request) as session:
+        graph = state.geo.graph(session)
+    near = None
+    if graph is not None:  # short plus codes are read relative to the force's own area
+        south, west, north, east = graph.bounds()
+        near = ((south + north) / 2, (west + east) / 2)
+    try:
+        fix = resolve.locate(q, near=near, w3w=state.w3w, postcodes=state.postcodes)
+    except LocationError as exc:
+        raise Invalid(str(exc), problems=[{"field": exc.field, "message": str(exc)}]) from None
+    return LocationRead(latitude=fix.latitude, longitude=fix.longitude, source=fix.source,
+                        uncertainty_m=fix.uncertainty_m, label=fix.label)
+
+
+@router.get("/locate/words", response_model=list[str])
+def three_word_addresses(actor: Annotated[Actor, Depends(require(Permission.CONTACT_READ))],
+                         text: Annotated[str, Query(max_length=10_000)] = ""):
+    """what3words addresses written in a text (a caller's message, the description)."""
+    return find_three_word_addresses(text)
 
 
 @router.post("/contacts", status_code=status.HTTP_201_CREATED, response_model=ContactRead)

@@ -49,3 +49,11 @@ class ContactRead(BaseModel):
     abandoned: bool
     created_at: datetime
     created_by: int
+
+
+class LocationRead(BaseModel):
+    latitude: float
+    longitude: float
+    source: str = Field(description="coordinates, w3w, plus_code, os_grid or postcode")
+    uncertainty_m: float | None = Field(description="Radius of the area meant (a postcode ~100 m, a w3w square ~2 m).")
+    label: str | None

@@ -152,6 +152,48 @@
     }
   }, 300);
 
+  // Find a place: the server reads the reference (what3words, plus code, grid reference,
+  // postcode, coordinates) and says where it points, how precisely, and from what.
+  var SOURCES = {w3w: "what3words", plus_code: "plus code", os_grid: "OS grid reference", postcode: "postcode",
+                 coordinates: "coordinates"};
+  function findPlace() {
+    var q = $("place-ref").value.trim(), out = $("place-result");
+    if (!q) return;
+    fetch("/api/locate?q=" + encodeURIComponent(q), {credentials: "same-origin", headers: {"Accept": "application/json"}})
+      .then(function (r) { return r.json().then(function (body) { return {ok: r.ok, body: body}; }); })
+      .then(function (res) {
+        if (!res.ok) { out.textContent = res.body.detail || "Not found."; out.className = "error"; return; }
+        var f = res.body;
+        $("latitude").value = f.latitude.toFixed(6);
+        $("longitude").value = f.longitude.toFixed(6);
+        out.className = "hint";
+        out.textContent = "Pin from " + (SOURCES[f.source] || f.source) + " " + (f.label || "") +
+          (f.uncertainty_m ? " (within about " + Math.round(f.uncertainty_m) + " m)" : "");
+        out.dataset.source = f.source;
+        placePin(true);
+        refresh();
+      })
+      .catch(function () { out.textContent = "Could not reach the server."; out.className = "error"; });
+  }
+  $("place-find").addEventListener("click", findPlace);
+  $("place-ref").addEventListener("keydown", function (e) { if (e.key === "Enter") { e.preventDefault(); findPlace(); } });
+
+  // A what3words address written in the description is offered for the pin.
+  var findWords = debounce(function () {
+    var text = $("description").value, box = $("words-found");
+    if (text.indexOf(".") < 0) { box.replaceChildren(); return; }
+    get("/api/locate/words?text=" + encodeURIComponent(text)).then(function (words) {
+      box.replaceChildren();
+      (words || []).slice(0, 3).forEach(function (w) {
+        var use = el("button", "Use ///" + w + " for the pin", "small");
+        use.type = "button";
+        use.addEventListener("click", function () { $("place-ref").value = "///" + w; findPlace(); });
+        box.appendChild(use);
+      });
+    });
+  }, 400);
+  $("description").addEventListener("input", findWords);
+
   ["caller_number", "latitude", "longitude"].forEach(function (id) {
     $(id).addEventListener("input", function () { placePin(id !== "caller_number"); refresh(); });
   });
