@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -18,8 +17,8 @@ from demandhub.geo.aml import (
     parse_aml_sms,
 )
 from demandhub.geo.fix import LocationError
+from tests.standards import STANDARDS  # noqa: E402
 
-STANDARDS = Path(__file__).resolve().parents[3] / "shared" / "standards"
 VECTORS_FILE = STANDARDS / "aml" / "aml_sms_vectors.txt"
 KEY = b"AML"  # the key aml-lib signs its HTTPS example with
 
@@ -37,9 +36,6 @@ def _load() -> dict[str, str]:
 
 
 VECTORS = _load()
-needs_vectors = pytest.mark.skipif(
-    not VECTORS, reason=f"AML vectors not found at {VECTORS_FILE}"
-)
 
 
 def utc(*args) -> datetime:
@@ -82,14 +78,12 @@ DATA_SMS = ("DATA_SMS_HEX", "DATA_SMS_BASE64")
 HTTPS = ("HTTPS_HMAC", "HTTPS_FULL")
 
 
-@needs_vectors
 def test_every_vector_in_the_file_has_a_case():
     assert set(VECTORS) == set(VALID_SMS) | set(INVALID_SMS) | set(DATA_SMS) | set(
         HTTPS
     )
 
 
-@needs_vectors
 @pytest.mark.parametrize("label", sorted(VALID_SMS))
 def test_valid_sms_vector(label):
     lat, lon, rd, top, lc, method, imsi, imei, mcc, mnc = VALID_SMS[label]
@@ -119,13 +113,11 @@ def test_valid_sms_vector(label):
         assert fix.details["imei"] == imei
 
 
-@needs_vectors
 def test_unknown_attribute_is_kept_but_ignored():
     msg = parse_aml_sms(VECTORS["GRIDGEARS_UNKNOWN_ATTR"])
     assert msg.details["unknown_attributes"] == {"kl": "23"}
 
 
-@needs_vectors
 @pytest.mark.parametrize("label", sorted(INVALID_SMS))
 def test_invalid_sms_vector(label):
     with pytest.raises(LocationError) as caught:
@@ -133,13 +125,11 @@ def test_invalid_sms_vector(label):
     assert caught.value.field == INVALID_SMS[label]
 
 
-@needs_vectors
 def test_version_2_message_is_clear():
     with pytest.raises(LocationError, match="unsupported AML version 2"):
         parse_aml_sms(VECTORS["AMLLIB_V2"])
 
 
-@needs_vectors
 def test_google_computed_example_is_fine_once_its_length_is_right():
     # proves the only fault in the published example is the off-by-one ml
     fixed = VECTORS["GOOGLE_ELS_COMPUTED"].replace("ml=126", "ml=127")
@@ -152,7 +142,6 @@ def test_google_computed_example_is_fine_once_its_length_is_right():
     assert msg.positioning_method == "wifi" and msg.confidence == 68
 
 
-@needs_vectors
 @pytest.mark.parametrize("label", DATA_SMS)
 def test_data_sms_decodes_to_the_text_vector(label):
     text = decode_data_sms(VECTORS[label])
@@ -162,7 +151,6 @@ def test_data_sms_decodes_to_the_text_vector(label):
     assert msg.fix.longitude == pytest.approx(-122.08461)
 
 
-@needs_vectors
 def test_https_signed_vector():
     msg = parse_aml_https(VECTORS["HTTPS_HMAC"], key=KEY)
     assert msg.phone == "+33611223344"
@@ -175,7 +163,6 @@ def test_https_signed_vector():
     assert msg.confidence == 83
 
 
-@needs_vectors
 def test_https_full_vector_unsigned():
     msg = parse_aml_https(VECTORS["HTTPS_FULL"], key=None)
     assert msg.phone == "+447477593102"
@@ -197,7 +184,6 @@ def test_https_full_vector_unsigned():
     assert "cell_carrier" not in d  # sent empty
 
 
-@needs_vectors
 def test_https_hmac_failures():
     signed = VECTORS["HTTPS_HMAC"]
     with pytest.raises(LocationError) as wrong_key:
@@ -215,7 +201,6 @@ def test_https_hmac_failures():
     assert unsigned.value.field == "hmac"
 
 
-@needs_vectors
 def test_https_full_vector_signed_with_our_key():
     body = VECTORS["HTTPS_FULL"]
     mac = hmac.new(b"secret", body.encode(), hashlib.sha1).hexdigest()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -11,12 +10,9 @@ from hypothesis import strategies as st
 
 from demandhub.geo.fix import LocationError
 from demandhub.geo.pidf import PidfLocation, parse_pidf_lo
+from tests.standards import STANDARDS  # noqa: E402
 
-STANDARDS = Path(__file__).resolve().parents[3] / "shared" / "standards"
 PIDF_DIR = STANDARDS / "pidf-lo"
-needs_samples = pytest.mark.skipif(
-    not PIDF_DIR.is_dir(), reason=f"PIDF-LO samples not found at {PIDF_DIR}"
-)
 
 
 def utc(*args) -> datetime:
@@ -150,7 +146,6 @@ EXPECTED = {
 }  # fmt: skip
 
 
-@needs_samples
 def test_every_sample_file_has_a_case():
     found = {p.relative_to(PIDF_DIR).as_posix() for p in PIDF_DIR.rglob("*.xml")}
     assert found == set(EXPECTED)
@@ -187,7 +182,6 @@ def _check(loc: PidfLocation, want: dict):
         assert loc.fix is None and loc.civic is None
 
 
-@needs_samples
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_sample_file(name):
     raw = (PIDF_DIR / name).read_bytes()
@@ -326,7 +320,6 @@ def test_fuzz_arbitrary_text(data):
 _SAMPLES = sorted(PIDF_DIR.rglob("*.xml")) if PIDF_DIR.is_dir() else []
 
 
-@needs_samples
 @FUZZ
 @given(st.data())
 def test_fuzz_mutated_samples(data):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import math
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -15,8 +14,9 @@ from openlocationcode import openlocationcode as olc
 from demandhub.geo.fix import Fix, LocationError
 from demandhub.geo.pluscodes import decode_plus_code, encode_plus_code
 from demandhub.geo.points import haversine_m
+from tests.standards import STANDARDS
 
-OLC_DIR = Path(__file__).resolve().parents[3] / "shared" / "standards" / "olc"
+OLC_DIR = STANDARDS / "olc"
 
 
 def _rows(name: str) -> list[list[str]]:

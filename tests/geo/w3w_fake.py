@@ -38,7 +38,6 @@ import json
 import socket
 import threading
 import time
-from pathlib import Path
 from typing import Self
 
 import uvicorn
@@ -47,8 +46,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import Route
 
-FIXTURES = (Path(__file__).resolve().parents[3] / "shared" / "standards" / "w3w"
-            / "w3w-go-wrapper_api_test_fixtures.json")
+from tests.standards import STANDARDS
+
+FIXTURES = STANDARDS / "w3w" / "w3w-go-wrapper_api_test_fixtures.json"
 GOOD_KEY = "fake-w3w-key"
 QUOTA_KEY = "quota-spent"
 SLOW_WORDS = "slow.slow.slow"
