@@ -1,4 +1,4 @@
-"""AML: every published vector in /work/shared/standards/aml/aml_sms_vectors.txt, plus fuzzing."""
+"""AML: every published vector in tests/standards/aml/aml_sms_vectors.txt, plus fuzzing."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""PIDF-LO: every published sample in /work/shared/standards/pidf-lo/, hostile XML, fuzzing."""
+"""PIDF-LO: every published sample in tests/standards/pidf-lo/, hostile XML, fuzzing."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Plus codes against every row of Google's Open Location Code test vectors (read at test time
-from shared/standards/olc), plus the Demand Hub rules: centre, half-diagonal, short codes."""
+from tests/standards/olc), plus the Demand Hub rules: centre, half-diagonal, short codes."""
 
 from __future__ import annotations
 

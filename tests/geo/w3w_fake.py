@@ -1,6 +1,6 @@
 """A local what3words v3 API that replays recorded real responses.
 
-The recordings are ../shared/standards/w3w/w3w-go-wrapper_api_test_fixtures.json: what the
+The recordings are tests/standards/w3w/w3w-go-wrapper_api_test_fixtures.json: what the
 live API answered to the what3words Go wrapper's tests (api_test.go @ 3a643b7), keyed by the
 Go constant names. The requests that produced them are in that test file:
 

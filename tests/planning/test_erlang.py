@@ -1,4 +1,4 @@
-"""Every vector in ../shared/standards/erlang/erlang_vectors.md, plus properties."""
+"""Every vector in tests/standards/erlang/erlang_vectors.md, plus properties."""
 
 from __future__ import annotations
 

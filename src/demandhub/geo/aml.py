@@ -12,7 +12,7 @@ Pure functions. Every rejection is a `LocationError` whose `field` names the par
 no other exception type escapes, whatever the input.
 
 Choices made for the published vectors that disagree with each other
-(see /work/shared/standards/SOURCES.md, aml/):
+(see tests/standards/SOURCES.md, aml/):
 
 - `ml` (declared length) is checked strictly: it must equal the real length of the text. The
   Google ELS "computed location" example (ml=126, real length 127) and aml-lib's test message

@@ -2,7 +2,7 @@
 
 Decoding and encoding use the `openlocationcode` package (1.0.1, 2019). It is old, so every row
 of Google's current test vectors (encoding, decoding, short codes, validity; copied under
-shared/standards/olc) is a test in tests/geo/test_pluscodes.py: if an upgrade or a new vector
+tests/standards/olc) is a test in tests/geo/test_pluscodes.py: if an upgrade or a new vector
 ever disagrees, those tests say so.
 
 A full code ("9C3XGV8F+6X") names a rectangle; the Fix is its centre and `uncertainty_m` is

@@ -12,7 +12,7 @@ Definitions, because published tools differ on them:
   then abandon), as Little's law gives it from the mean queue length;
 - occupancy: the mean share of handlers busy;
 - positions: handlers on the phones, divided by (1 - shrinkage) for those rostered.
-Checked against ../shared/standards/erlang (tests/planning/test_erlang.py).
+Checked against the published vectors in tests/standards/erlang (tests/planning/test_erlang.py).
 """
 
 from __future__ import annotations
