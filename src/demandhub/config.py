@@ -32,6 +32,8 @@ class Settings(BaseSettings):
                                     "are recognised but not converted, and the screens say so.")
     w3w_base_url: str | None = Field(default=None, description="what3words API address (an on-premise server); "
                                      "unset: the public API.")
+    aml_hmac_key: str | None = Field(default=None, description="The key AML HTTPS posts are signed with "
+                                     "(HMAC-SHA1), agreed with the AML provider. Unset: signed posts are refused.")
     postcode_file: Path | None = Field(default=None, description="CSV of postcode,latitude,longitude (e.g. from "
                                        "the ONS Postcode Directory). Unset: the demo county's few postcodes.")
     map_tiles_url: str | None = Field(default=None, description="Tile server for maps, e.g. "

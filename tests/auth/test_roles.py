@@ -86,9 +86,9 @@ def test_the_grants_give_each_role_its_job():
                                     Permission.FEEDBACK_OWN, Permission.STAFF_OWN}
     assert Permission.DISPATCH in GRANTS[Role.DISPATCHER] and Permission.DISPATCH not in GRANTS[Role.CALL_HANDLER]
     assert Permission.UNIT_MANAGE in GRANTS[Role.SUPERVISOR] and Permission.UNIT_MANAGE not in GRANTS[Role.DISPATCHER]
-    # Machines get one thing each: a terminal reports its own unit, the feed reports positions.
+    # Machines get one job each: a terminal reports its own unit; the feed brings positions (units, callers).
     assert GRANTS[Role.FIELD_UNIT] == {Permission.UNIT_REPORT}
-    assert GRANTS[Role.LOCATION_FEED] == {Permission.POSITIONS_FEED}
+    assert GRANTS[Role.LOCATION_FEED] == {Permission.POSITIONS_FEED, Permission.AML_RECEIVE}
     assert Permission.INCIDENT_READ not in GRANTS[Role.ADMINISTRATOR]
     assert Permission.USERS_MANAGE in GRANTS[Role.ADMINISTRATOR]
 

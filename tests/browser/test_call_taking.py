@@ -140,3 +140,24 @@ def test_a_handler_finds_a_place_by_postcode_and_the_pin_says_where_it_came_from
     expect(page.locator("#latitude")).to_have_value("52.273010")
     page.fill("#description", "She is texting from ///filled.count.soap near the bins")
     expect(page.locator("#words-found")).to_contain_text("Use ///filled.count.soap for the pin")
+
+
+def test_the_phones_own_location_shows_as_soon_as_the_number_is_in_and_can_place_the_pin(login, server):
+    import httpx
+
+    from tests.conftest import PASSWORD
+    from tests.standards import STANDARDS
+
+    sms = next(line.split("\t")[1] for line in (STANDARDS / "aml" / "aml_sms_vectors.txt").read_text().splitlines()
+               if line.startswith("GRIDGEARS_VALID_WIFI"))
+    token = httpx.post(f"{server}/api/auth/token", json={"username": "location-feed", "password": PASSWORD}).json()
+    r = httpx.post(f"{server}/api/aml/sms", json={"sender": "07700 900777", "text": sms},
+                   headers={"Authorization": f"Bearer {token['token']}"})
+    assert r.status_code == 201, r.text
+    page = login("call-handler")
+    page.fill("#caller_number", "07700 900777")
+    aml = page.locator("#history .aml")
+    expect(aml).to_contain_text("AML (wifi), 50 m")
+    aml.get_by_role("button", name="Use as pin").click()
+    expect(page.locator("#latitude")).to_have_value("54.763970")
+    expect(page.locator("#place-result")).to_contain_text("Pin from AML, within about 50 m")

@@ -44,6 +44,7 @@ class Permission(StrEnum):
     DISPATCH = "dispatch"  # recommend, assign, divert, change a unit's status
     UNIT_REPORT = "unit.report"  # a terminal reports its own unit's status and position
     POSITIONS_FEED = "unit.positions_feed"  # batches of positions for any unit
+    AML_RECEIVE = "location.aml_receive"  # caller positions from the network (Advanced Mobile Location)
     SAFEGUARDING = "safeguarding.record"  # vulnerability flags, safeguarding actions, referrals
     VULNERABILITY_READ = "vulnerability.read"
     ADVICE_REQUEST = "advice.request"  # ask the hub's specialists
@@ -88,7 +89,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
     # Administrators run the system, not operations: accounts and the audit trail only.
     Role.ADMINISTRATOR: frozenset({_P.USERS_MANAGE, _P.AUDIT_READ, _P.POLICY_READ} | _STAFF),
     Role.FIELD_UNIT: frozenset({_P.UNIT_REPORT}),
-    Role.LOCATION_FEED: frozenset({_P.POSITIONS_FEED}),
+    Role.LOCATION_FEED: frozenset({_P.POSITIONS_FEED, _P.AML_RECEIVE}),
 }
 
 

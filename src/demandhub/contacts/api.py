@@ -3,19 +3,22 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
+from starlette.concurrency import run_in_threadpool
 
 from demandhub.auth.deps import require
 from demandhub.auth.roles import Actor, Permission
-from demandhub.contacts import service
+from demandhub.contacts import locations, phone, service
 from demandhub.contacts.channels import Channel
 from demandhub.contacts.schemas import (
+    AmlSms,
+    CallerLocationRead,
     ContactCreate,
     ContactEnd,
     ContactRead,
     LocationRead,
 )
 from demandhub.errors import Invalid
-from demandhub.geo import resolve
+from demandhub.geo import aml, resolve
 from demandhub.geo.fix import LocationError
 from demandhub.geo.w3w import find_three_word_addresses
 from demandhub.http import PathId, now, reading, settings, transaction
@@ -26,6 +29,54 @@ router = APIRouter(prefix="/api", tags=["contacts"])
 @router.get("/channels")
 def list_channels(actor: Annotated[Actor, Depends(require(Permission.CONTACT_READ))]) -> list[dict]:
     return [{"code": c.value, "label": c.label, "emergency": c.is_emergency} for c in Channel]
+
+
+def _aml(request: Request, actor: Actor, message, *, number: str | None, source: str) -> CallerLocationRead:
+    if not number:
+        raise Invalid("the caller's number is missing", problems=[{"field": "sender", "message": "required"}])
+    with transaction(request) as session:
+        row = locations.receive_aml(session, message=message, number=number, source=source,
+                                    region=settings(request).default_region, actor=actor, now=now(request))
+        return CallerLocationRead.model_validate(row)
+
+
+def _parsed(parse, *args, **kwargs):
+    try:
+        return parse(*args, **kwargs)
+    except LocationError as exc:
+        raise Invalid(f"AML refused: {exc}", problems=[{"field": exc.field, "message": str(exc)}]) from None
+
+
+@router.post("/aml/sms", status_code=status.HTTP_201_CREATED, response_model=CallerLocationRead)
+def aml_sms(body: AmlSms, request: Request, actor: Annotated[Actor, Depends(require(Permission.AML_RECEIVE))]):
+    """An Advanced Mobile Location SMS from the SMS gateway (text, or a data SMS's packed user data)."""
+    if (body.text is None) == (body.data is None):
+        raise Invalid("give the SMS as text or as data, one of them",
+                      problems=[{"field": "text", "message": "text or data"}])
+    text = body.text if body.text is not None else _parsed(aml.decode_data_sms, body.data)
+    return _aml(request, actor, _parsed(aml.parse_aml_sms, text), number=body.sender, source="aml_sms")
+
+
+@router.post("/aml/https", status_code=status.HTTP_201_CREATED, response_model=CallerLocationRead)
+async def aml_https(request: Request, actor: Annotated[Actor, Depends(require(Permission.AML_RECEIVE))]):
+    """An Advanced Mobile Location HTTPS post (form-encoded, signed with HMAC-SHA1 when a key is agreed)."""
+    raw = (await request.body()).decode("utf-8", errors="replace")
+    key = settings(request).aml_hmac_key
+    message = _parsed(aml.parse_aml_https, raw, key=key.encode() if key else None)
+    return await run_in_threadpool(_aml, request, actor, message, number=message.phone, source="aml_https")
+
+
+@router.get("/locations", response_model=list[CallerLocationRead])
+def caller_locations(request: Request, actor: Annotated[Actor, Depends(require(Permission.CONTACT_READ))],
+                     number: Annotated[str, Query(min_length=3, max_length=40)]):
+    """Positions the network sent for this number in the last half hour, newest first (AML)."""
+    try:
+        e164 = phone.normalise(number, region=settings(request).default_region)
+    except phone.BadNumber as exc:
+        raise Invalid(str(exc), problems=[{"field": "number", "message": str(exc)}]) from None
+    with reading(request) as session:
+        return [CallerLocationRead.model_validate(r)
+                for r in locations.recent_for_number(session, number=e164, now=now(request))]
 
 
 @router.get("/locate", response_model=LocationRead)

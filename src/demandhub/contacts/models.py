@@ -40,3 +40,25 @@ class Contact(Base):
         sa.Index("ix_contacts_presented_at", "presented_at"),
         sa.Index("ix_contacts_position", "latitude", "longitude"),  # history of a place: a box, then exact
     )
+
+
+class CallerLocation(Base):
+    """A position for a caller from a source other than the handler (AML today): kept with its
+    source and uncertainty, by the caller's number, and joined to the contact by number and time."""
+
+    __tablename__ = "caller_locations"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    caller_number: Mapped[str] = mapped_column(sa.String(20), nullable=False)  # E.164
+    contact_id: Mapped[int | None] = mapped_column(sa.ForeignKey("contacts.id"))
+    source: Mapped[str] = mapped_column(sa.String(20), nullable=False)  # aml_sms, aml_https
+    located: Mapped[bool] = mapped_column(sa.Boolean, nullable=False)  # False: the handset could not locate itself
+    latitude: Mapped[float | None] = mapped_column(sa.Float)
+    longitude: Mapped[float | None] = mapped_column(sa.Float)
+    uncertainty_m: Mapped[float | None] = mapped_column(sa.Float)
+    observed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    method: Mapped[str | None] = mapped_column(sa.String(20))  # gnss, wifi, cell...
+    details: Mapped[dict] = mapped_column(sa.JSON, nullable=False, default=dict)
+
+    __table_args__ = (sa.Index("ix_caller_locations_number", "caller_number", "received_at"),)

@@ -57,3 +57,30 @@ class LocationRead(BaseModel):
     source: str = Field(description="coordinates, w3w, plus_code, os_grid or postcode")
     uncertainty_m: float | None = Field(description="Radius of the area meant (a postcode ~100 m, a w3w square ~2 m).")
     label: str | None
+
+
+class AmlSms(BaseModel):
+    """An AML SMS as the SMS gateway received it: the sender's number and the payload, as text
+    or as the 7-bit packed user data of a data SMS (hex or base64)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sender: str = Field(min_length=3, max_length=40)
+    text: str | None = Field(default=None, max_length=1000)
+    data: str | None = Field(default=None, max_length=2000)
+
+
+class CallerLocationRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    caller_number: str
+    contact_id: int | None
+    source: str
+    located: bool
+    latitude: float | None
+    longitude: float | None
+    uncertainty_m: float | None
+    observed_at: datetime | None
+    received_at: datetime
+    method: str | None

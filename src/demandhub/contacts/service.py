@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 
 from demandhub.audit import service as audit
 from demandhub.auth.roles import Actor, Permission
-from demandhub.contacts import phone
+from demandhub.contacts import locations, phone
 from demandhub.contacts.models import Contact
 from demandhub.contacts.schemas import ContactCreate
 from demandhub.db import dialect_insert, transaction_info
@@ -105,6 +105,7 @@ def create_contact(session: Session, *, data: ContactCreate, actor: Actor, now: 
     audit.append(session, actor=actor.username, action="contact.created", entity_type="contact",
                  entity_id=contact.id, at=now,
                  details={"channel": contact.channel, "abandoned": contact.abandoned})
+    locations.join_to_contact(session, contact)  # AML that arrived while the call was being taken
     return Created(contact, replayed=False)
 
 

@@ -71,6 +71,42 @@
     where.appendChild(box);
   }
 
+  // "AML, 14 m, 20 s ago": where the handset says it is, how sure, and how fresh.
+  var amlCircle = null;
+  function ago(iso) {
+    var s = Math.max(0, Math.round((Date.now() - new Date(iso).getTime()) / 1000));
+    return s < 120 ? s + " s ago" : Math.round(s / 60) + " min ago";
+  }
+  function renderAml(list, where) {
+    var box = el("div", null, "aml");
+    box.appendChild(el("h3", "Phone location (AML)"));
+    list.slice(0, 3).forEach(function (f) {
+      var line = el("p");
+      line.dataset.aml = f.id;
+      if (!f.located) { line.textContent = "AML received " + ago(f.received_at) + ": the phone could not locate itself."; }
+      else {
+        line.textContent = "AML" + (f.method ? " (" + f.method + ")" : "") + ", " + Math.round(f.uncertainty_m) + " m, " +
+                           ago(f.observed_at || f.received_at) + " ";
+        var use = el("button", "Use as pin", "small");
+        use.type = "button";
+        use.addEventListener("click", function () {
+          $("latitude").value = f.latitude.toFixed(6);
+          $("longitude").value = f.longitude.toFixed(6);
+          placePin(true);
+          if (map) {
+            if (amlCircle) map.removeLayer(amlCircle);
+            amlCircle = L.circle([f.latitude, f.longitude], {radius: f.uncertainty_m, color: "#1d70b8"}).addTo(map);
+          }
+          $("place-result").textContent = "Pin from AML, within about " + Math.round(f.uncertainty_m) + " m";
+          refresh();
+        });
+        line.appendChild(use);
+      }
+      box.appendChild(line);
+    });
+    where.appendChild(box);
+  }
+
   function renderFlags(found, where) {
     if (!found.flags.length && !found.withheld) return;
     var box = el("div", null, "flags");
@@ -132,12 +168,15 @@
     var history = $("history");
     if (!query.length) { history.replaceChildren(el("p", "Enter the caller's number or place the pin.", "hint")); }
     else {
-      // Flags first: a vulnerable caller or address must be the first thing the handler sees.
-      Promise.all([get("/api/vulnerability/flags?" + query.join("&")), get("/api/history?" + query.join("&"))])
+      // Flags first: a vulnerable caller or address must be the first thing the handler sees;
+      // then where the network says the phone is (AML), then the history.
+      var aml = number.length >= 6 ? get("/api/locations?number=" + encodeURIComponent(number)) : Promise.resolve(null);
+      Promise.all([get("/api/vulnerability/flags?" + query.join("&")), get("/api/history?" + query.join("&")), aml])
         .then(function (found) {
           var flags = found[0], h = found[1];
           history.replaceChildren();
           if (flags) renderFlags(flags, history);
+          if (found[2] && found[2].length) renderAml(found[2], history);
           if (!h) { history.appendChild(el("p", "Could not look up the history.", "hint")); return; }
           if (h.caller) renderSection("This number", h.caller, history);
           if (h.place) renderSection("Within " + h.radius_m + " m of the pin", h.place, history);
