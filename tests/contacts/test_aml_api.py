@@ -74,3 +74,15 @@ def test_only_the_network_feed_sends_aml(client, auth):
     r = client.post("/api/aml/sms", headers=auth[Role.CALL_HANDLER],
                     json={"sender": "+447700900123", "text": VECTORS["GRIDGEARS_VALID_WIFI"]})
     assert r.status_code == 403
+
+
+def test_the_incident_page_shows_where_the_network_said_the_phone_was(client, auth, clock):
+    from tests.auth.test_roles import PASSWORD, _csrf
+
+    client.post("/api/aml/sms", headers=auth[Role.LOCATION_FEED],
+                json={"sender": "07700 900123", "text": VECTORS["GRIDGEARS_VALID_WIFI"]})
+    taken = helpers.take_call(client, auth[Role.CALL_HANDLER],
+                              contact_body=helpers.contact(channel="999", caller_number="07700 900123"))
+    client.post("/login", data={"username": "supervisor", "password": PASSWORD, "csrf": _csrf(client)})
+    page = client.get(f"/incidents/{taken['reference']}")
+    assert "AML (wifi):" in page.text and "54.76397, -0.18305 within 50 m" in page.text

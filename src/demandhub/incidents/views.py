@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse
 from demandhub import classification
 from demandhub.auth.deps import check_csrf, require_page
 from demandhub.auth.roles import Actor, Permission
+from demandhub.contacts import locations as caller_locations
 from demandhub.contacts.channels import Channel
 from demandhub.http import PathId, now, reading, transaction
 from demandhub.incidents import service
@@ -59,11 +60,14 @@ def incident_page(reference: str, request: Request,
     with reading(request) as session:
         incident = service.find_by_reference(session, reference)
         detail = None if incident.restricted else service.detail(session, incident)
+        if detail is not None:
+            located = _network_locations(session, detail)
     if detail is None:  # restricted: the view is audited, and so is a refusal
         with transaction(request) as session:
             incident = service.find_by_reference(session, reference)
             allowed = service.record_view(session, incident=incident, actor=actor, now=now(request))
             detail = service.detail(session, incident) if allowed else None
+            located = _network_locations(session, detail) if detail is not None else {}
         if detail is None:
             if actor.can(Permission.UNIT_READ):
                 # Units must still be sent: the dispatch view shows where and how urgent, not what.
@@ -76,8 +80,16 @@ def incident_page(reference: str, request: Request,
         "active": "queue", "d": detail, "i": incident, "policy": request.app.state.policy,
         "type": classification.incident_type(incident.incident_type),
         "qualifier_labels": {q.code: q.label for q in classification.QUALIFIERS.values()},
-        "closing_codes": classification.CLOSING_CODES, "moves": moves, "status": current,
+        "closing_codes": classification.CLOSING_CODES, "moves": moves, "status": current, "located": located,
     }, actor=actor)
+
+
+def _network_locations(session, detail) -> dict[int, list]:
+    """Where the network said each contact's phone was (AML), by contact id."""
+    found: dict[int, list] = {}
+    for row in caller_locations.for_contacts(session, [c.id for c in detail.contacts]):
+        found.setdefault(row.contact_id, []).append(row)
+    return found
 
 
 def _act(request: Request, actor: Actor, reference: str, use_case, **kwargs) -> RedirectResponse:
