@@ -6,20 +6,18 @@ start with the file and the problem, never a wrong answer at 3 a.m.
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    ValidationError,
     field_validator,
     model_validator,
 )
 
 from demandhub import classification
+from demandhub.forcefiles import load_yaml_model
 
 DEFAULT_FILE = "default_dispatch.yaml"
 
@@ -102,21 +100,5 @@ class DispatchRules(_Strict):
 
 
 def load_rules(path: Path | None = None) -> DispatchRules:
-    if path is None:
-        text, source = resources.files("demandhub.dispatch").joinpath(DEFAULT_FILE).read_text(), DEFAULT_FILE
-    else:
-        try:
-            text, source = Path(path).read_text(), str(path)
-        except OSError as exc:
-            raise RulesError(f"{path}: cannot read dispatch rules ({exc.strerror})") from None
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise RulesError(f"{source}: not valid YAML: {exc}") from None
-    if not isinstance(raw, dict):
-        raise RulesError(f"{source}: expected a mapping of settings")
-    try:
-        return DispatchRules.model_validate(raw)
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
-        raise RulesError(f"{source}: {problems}") from None
+    return load_yaml_model(path, package="demandhub.dispatch", default_file=DEFAULT_FILE, what="dispatch rules",
+                           model=DispatchRules, error=RulesError)

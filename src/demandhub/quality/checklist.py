@@ -7,11 +7,11 @@ the file and the item, never a review form that silently lacks a question.
 from __future__ import annotations
 
 from enum import StrEnum
-from importlib import resources
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from demandhub.forcefiles import load_yaml_model
 
 DEFAULT_FILE = "default_checklist.yaml"
 
@@ -83,21 +83,5 @@ class Checklist(_Strict):
 
 
 def load_checklist(path: Path | None = None) -> Checklist:
-    if path is None:
-        text, source = resources.files("demandhub.quality").joinpath(DEFAULT_FILE).read_text(), DEFAULT_FILE
-    else:
-        try:
-            text, source = Path(path).read_text(), str(path)
-        except OSError as exc:
-            raise ChecklistError(f"{path}: cannot read the quality checklist ({exc.strerror})") from None
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ChecklistError(f"{source}: not valid YAML: {exc}") from None
-    if not isinstance(raw, dict):
-        raise ChecklistError(f"{source}: expected a mapping with name, version and items")
-    try:
-        return Checklist.model_validate(raw)
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
-        raise ChecklistError(f"{source}: {problems}") from None
+    return load_yaml_model(path, package="demandhub.quality", default_file=DEFAULT_FILE, what="quality checklist",
+                           model=Checklist, error=ChecklistError)

@@ -12,13 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from importlib import resources
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from demandhub import classification
+from demandhub.forcefiles import load_yaml_model, parse_yaml_model
 
 DEFAULT_FILE = "default_trauma.yaml"
 
@@ -143,14 +142,10 @@ class _File(_Strict):
 
 
 def parse_rules(text: str, *, source: str = "<text>") -> TraumaRules:
-    try:
-        raw = yaml.safe_load(text)
-        parsed = _File.model_validate(raw)
-    except yaml.YAMLError as exc:
-        raise TraumaRulesError(f"{source}: not valid YAML: {exc}") from None
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or '(file)'}: {e['msg']}" for e in exc.errors())
-        raise TraumaRulesError(f"{source}: {problems}") from None
+    return _rules_of(parse_yaml_model(text, source=source, model=_File, error=TraumaRulesError))
+
+
+def _rules_of(parsed: _File) -> TraumaRules:
     return TraumaRules(
         version=parsed.version, types=frozenset(parsed.types), exposures=parsed.threshold.exposures,
         within=timedelta(days=parsed.threshold.within_days),
@@ -158,10 +153,5 @@ def parse_rules(text: str, *, source: str = "<text>") -> TraumaRules:
 
 
 def load_rules(path: Path | None = None) -> TraumaRules:
-    if path is None:
-        return parse_rules(resources.files("demandhub.staff").joinpath(DEFAULT_FILE).read_text(), source=DEFAULT_FILE)
-    try:
-        text = Path(path).read_text()
-    except OSError as exc:
-        raise TraumaRulesError(f"{path}: cannot read the trauma exposure rules ({exc.strerror})") from None
-    return parse_rules(text, source=str(path))
+    return _rules_of(load_yaml_model(path, package="demandhub.staff", default_file=DEFAULT_FILE,
+                                     what="trauma exposure rules", model=_File, error=TraumaRulesError))
