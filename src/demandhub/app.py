@@ -30,6 +30,9 @@ from demandhub.dispatch import api as dispatch_api
 from demandhub.dispatch import views as dispatch_views
 from demandhub.dispatch.rules import DispatchRules, load_rules
 from demandhub.errors import DomainError
+from demandhub.evidence import api as evidence_api
+from demandhub.evidence.checks import Limits
+from demandhub.evidence.store import EvidenceStore
 from demandhub.events.live import LiveFeed, watch_commits
 from demandhub.geo.postcodes import PostcodeTable
 from demandhub.geo.store import GeoCache
@@ -50,10 +53,12 @@ from demandhub.vulnerability import api as vulnerability_api
 from demandhub.vulnerability import views as vulnerability_views
 from demandhub.web import pages
 from demandhub.web.limits import RequestGuard
+from demandhub.web.public import Bucket, RateLimiter, buckets_from
 from demandhub.web.templating import render
 
 RETRYABLE_SQLSTATES = {"40P01", "40001"}  # PostgreSQL: deadlock detected, serialization failure
-MAX_BODY_BYTES = 256 * 1024  # no contact needs more; uploads will have their own routes and limits
+MAX_BODY_BYTES = 256 * 1024  # no contact needs more; uploads have their own routes and limits
+UPLOAD_SUFFIX = "/upload"  # routes ending so take multipart files up to the largest upload allowed
 
 
 def load_configured_policy(settings: Settings) -> GradingPolicy:
@@ -77,6 +82,7 @@ class Configuration:
     checklist: Checklist
     trauma_rules: TraumaRules
     postcodes: PostcodeTable
+    rate_limits: dict[str, Bucket]
 
 
 def load_configuration(settings: Settings, policy: GradingPolicy | None = None) -> Configuration:
@@ -93,7 +99,8 @@ def load_configuration(settings: Settings, policy: GradingPolicy | None = None) 
         dispatch_rules=refused("Dispatch rules", lambda: load_configured_rules(settings, policy)),
         checklist=refused("Quality checklist", lambda: load_checklist(settings.quality_checklist_file)),
         trauma_rules=refused("Trauma exposure rules", lambda: load_trauma_rules(settings.trauma_file)),
-        postcodes=refused("Postcode table", lambda: _postcodes(settings)))
+        postcodes=refused("Postcode table", lambda: _postcodes(settings)),
+        rate_limits=refused("Rate limits (DEMANDHUB_RATE_LIMITS)", lambda: buckets_from(settings.rate_limits)))
 
 
 def _postcodes(settings: Settings) -> PostcodeTable:
@@ -141,13 +148,17 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.geo = GeoCache()
     app.state.w3w = What3Words.from_settings(settings.w3w_api_key, settings.w3w_base_url)
     app.state.postcodes = config.postcodes
+    app.state.rate_limiter = RateLimiter(config.rate_limits)
+    app.state.evidence = EvidenceStore(settings.resolved_evidence_dir())
+    app.state.upload_limits = Limits(max_image_bytes=settings.max_image_bytes, max_video_bytes=settings.max_video_bytes)
 
     app.add_middleware(SessionMiddleware, secret_key=settings.resolved_secret_key(), session_cookie="dh_session",
                        max_age=settings.session_max_age_s, same_site="strict", https_only=False)
-    app.add_middleware(RequestGuard, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(RequestGuard, max_bytes=MAX_BODY_BYTES, upload_suffix=UPLOAD_SUFFIX,
+                       max_upload_bytes=max(settings.max_image_bytes, settings.max_video_bytes) + 64 * 1024)
     app.mount("/static/leaflet", StaticFiles(directory=leaflet.BASE_DIR), name="leaflet")
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "web" / "static"), name="static")
-    for router in (auth_api.router, contacts_api.router, assessment_api.router, incidents_api.router,
+    for router in (auth_api.router, evidence_api.router, contacts_api.router, assessment_api.router, incidents_api.router,
                    resources_api.router, dispatch_api.router, vulnerability_api.router, resolution_api.router,
                    quality_api.router, staff_api.router, pages.router, incident_views.router, dispatch_views.router,
                    vulnerability_views.router, resolution_views.router, quality_views.router, staff_views.router):

@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     repeat_window_days: float = Field(default=30.0, gt=0, le=3650, description="Window of the repeat-caller count.")
     history_radius_m: float = Field(default=100.0, gt=0, le=5000, description="Earlier contacts this close to a "
                                     "location count as the same place.")
+    force_name: str = Field(default="Demoshire Police", max_length=100, description="The force's name, shown on "
+                            "the public pages (online reports, chat, scene sharing).")
     default_region: str = Field(default="GB", description="Region for phone numbers written without +country.")
     reference_prefix: str = Field(default="INC", description="Prefix of human-readable incident references.")
     timezone: str = Field(default="Europe/London", description="Local time zone shown on screens.")
@@ -52,6 +54,13 @@ class Settings(BaseSettings):
     token_max_age_s: int = Field(default=30 * 24 * 3600, description="Lifetime of API bearer tokens.")
     auth_cache_s: float = Field(default=15.0, description="How long a checked token or page login is trusted "
                                 "before the account is read again (a disabled account is refused within this).")
+    rate_limits: dict[str, int] = Field(default_factory=dict, description="Requests per window allowed to one "
+                                        "address on the public endpoints, per bucket (page, report, upload, chat, "
+                                        "share, webhook), e.g. {\"report\": 3}. Unset: the shipped limits.")
+    evidence_dir: Path | None = Field(default=None, description="Where photos and clips from the public are kept "
+                                      "(content-addressed by SHA-256). Unset: data_dir/evidence.")
+    max_image_bytes: int = Field(default=10 * 1024 * 1024, gt=0, description="Largest photo accepted from the public.")
+    max_video_bytes: int = Field(default=50 * 1024 * 1024, gt=0, description="Largest video clip accepted.")
     outbox_poll_s: float = Field(default=1.0, description="How often live screens look for missed events.")
 
     @field_validator("timezone")
@@ -77,6 +86,9 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'demandhub.sqlite3').resolve()}"
+
+    def resolved_evidence_dir(self) -> Path:
+        return self.evidence_dir or self.data_dir / "evidence"
 
     def resolved_secret_key(self) -> str:
         if self.secret_key:

@@ -18,6 +18,7 @@ MODEL_MODULES = (
     "demandhub.resolution.models",
     "demandhub.quality.models",
     "demandhub.staff.models",
+    "demandhub.evidence.models",
 )
 
 

@@ -14,14 +14,18 @@ PUBLIC = {"/login", "/logout", "/api/auth/token", "/docs", "/docs/oauth2-redirec
 ANY_LOGGED_IN = {"/", "/account", "/live", "/api/me", "/api/auth/logout"}
 
 
-def _permission(route: APIRoute) -> Permission | None:
+def _marker(route: APIRoute, name: str):
     stack = list(route.dependant.dependencies)
     while stack:
         dep = stack.pop()
-        if getattr(dep.call, "permission", None):
-            return dep.call.permission
+        if getattr(dep.call, name, None):
+            return getattr(dep.call, name)
         stack.extend(dep.dependencies)
     return None
+
+
+def _permission(route: APIRoute) -> Permission | None:
+    return _marker(route, "permission")
 
 
 def _api_routes(routes):
@@ -40,9 +44,16 @@ def routes(app) -> list[tuple[str, str, Permission | None]]:
     return sorted(out, key=lambda r: (r[1], r[0]))
 
 
+def _public_routes(app) -> set[str]:
+    """Routes for the public (no login): each depends on web.public.public(bucket), so each is rate-limited."""
+    return {route.path for route in _api_routes(app.routes) if _marker(route, "public")}
+
+
 def test_every_route_is_public_open_to_any_login_or_names_its_permission(app):
+    public = _public_routes(app)
     for method, path, permission in routes(app):
-        assert permission is not None or path in PUBLIC | ANY_LOGGED_IN, f"{method} {path} checks no role"
+        assert permission is not None or path in PUBLIC | ANY_LOGGED_IN | public, f"{method} {path} checks no role"
+        assert not (permission and path in public), f"{method} {path} is both public and permissioned"
 
 
 def _fill(path: str) -> str:
@@ -67,7 +78,7 @@ def test_each_role_may_do_what_it_needs_and_no_more(client, auth, role):
         expected = permission in GRANTS[role]
         assert (r.status_code not in (401, 403)) == expected, (
             f"{role.value} {method} {path} -> {r.status_code} (needs {permission.value}): {r.text[:200]}")
-    assert allowed, f"{role.value} may do nothing at all"
+    assert allowed or not GRANTS[role], f"{role.value} may do nothing at all"
     client.cookies.clear()
 
 

@@ -20,6 +20,9 @@ class Role(StrEnum):
     # Machines, not people: a unit's own terminal, and the vehicle location feed.
     FIELD_UNIT = "field_unit"
     LOCATION_FEED = "location_feed"
+    # The author of what the public send on their own (an online report, a chat message): an
+    # account nobody logs in to, one per channel, with no permissions (auth.service.channel_account).
+    PUBLIC = "public"
 
     @property
     def label(self) -> str:
@@ -90,6 +93,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
     Role.ADMINISTRATOR: frozenset({_P.USERS_MANAGE, _P.AUDIT_READ, _P.POLICY_READ} | _STAFF),
     Role.FIELD_UNIT: frozenset({_P.UNIT_REPORT}),
     Role.LOCATION_FEED: frozenset({_P.POSITIONS_FEED, _P.AML_RECEIVE}),
+    Role.PUBLIC: frozenset(),
 }
 
 

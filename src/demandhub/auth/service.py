@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from demandhub.audit import service as audit
 from demandhub.auth.models import ApiToken, User
 from demandhub.auth.roles import Actor, Role
+from demandhub.db import dialect_insert
 from demandhub.errors import Conflict, Invalid, NotFound
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,59}$")
@@ -58,6 +59,21 @@ def add_user(session: Session, *, username: str, password: str, role: Role | str
     audit.append(session, actor=actor.username, action="user.added", entity_type="user",
                  entity_id=user.id, at=now, details={"username": username, "role": role.value})
     return user
+
+
+def channel_account(session: Session, *, channel: str, now: datetime) -> Actor:
+    """The account that authors what the public send on a channel ("channel-online"). It has no
+    permissions and cannot log in (inactive, with a password nobody knows); made on first use."""
+    username = f"channel-{channel}".replace("_", "-")
+    user = session.scalar(sa.select(User).where(User.username == username))
+    if user is None:
+        # Two first reports at once: the unique username lets one insert win; the other reads it.
+        session.execute(dialect_insert(session, User.__table__).values(
+            username=username, display_name=f"Public ({channel.replace('_', ' ')})", role=Role.PUBLIC.value,
+            password_hash=_hasher().hash(secrets.token_urlsafe(32)), active=False, created_at=now,
+        ).on_conflict_do_nothing(index_elements=["username"]))
+        user = session.scalar(sa.select(User).where(User.username == username))
+    return actor_of(user)
 
 
 def authenticate(session: Session, *, username: str, password: str) -> User | None:

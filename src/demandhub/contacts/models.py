@@ -32,6 +32,10 @@ class Contact(Base):
                                              server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     created_by: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), nullable=False)
+    # Digital contacts (contacts/digital.py): the reference the public were given, and the
+    # member of staff who first responded (answered_at is when).
+    reference: Mapped[str | None] = mapped_column(sa.String(30), unique=True)
+    answered_by: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     idempotency_key: Mapped[str | None] = mapped_column(sa.String(200))
     request_fingerprint: Mapped[str | None] = mapped_column(sa.String(64))
 

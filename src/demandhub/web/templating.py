@@ -35,6 +35,7 @@ def _local(value: datetime | None, tz: str = "Europe/London", fmt: str = "%d %b 
 
 
 def render(request: Request, name: str, context: dict | None = None, *, actor=None, status_code: int = 200):
-    ctx = {"actor": actor, "csrf": csrf_token(request), "tz": request.app.state.settings.timezone}
+    settings = request.app.state.settings
+    ctx = {"actor": actor, "csrf": csrf_token(request), "tz": settings.timezone, "force_name": settings.force_name}
     ctx.update(context or {})
     return templates().TemplateResponse(request, name, ctx, status_code=status_code)
