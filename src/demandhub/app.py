@@ -37,6 +37,7 @@ from demandhub.events.live import LiveFeed, watch_commits
 from demandhub.geo.postcodes import PostcodeTable
 from demandhub.geo.store import GeoCache
 from demandhub.geo.w3w import What3Words
+from demandhub.sms import LoggingSmsGateway
 from demandhub.incidents import api as incidents_api
 from demandhub.incidents import views as incident_views
 from demandhub.quality import api as quality_api
@@ -150,6 +151,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.postcodes = config.postcodes
     app.state.rate_limiter = RateLimiter(config.rate_limits)
     app.state.evidence = EvidenceStore(settings.resolved_evidence_dir())
+    app.state.sms = LoggingSmsGateway(clock)  # scene/ adds a real gateway client chosen by settings
     app.state.upload_limits = Limits(max_image_bytes=settings.max_image_bytes, max_video_bytes=settings.max_video_bytes)
 
     app.add_middleware(SessionMiddleware, secret_key=settings.resolved_secret_key(), session_cookie="dh_session",

@@ -64,6 +64,14 @@ def first_response(session: Session, *, contact_id: int, actor: Actor, now: date
     return contact
 
 
+def mark_urgent(session: Session, contact: Contact, *, reasons: list[str], actor: Actor, now: datetime) -> None:
+    """Put a digital contact at the head of the queue: its words carry risk cues (`reasons`)."""
+    if not contact.urgent:
+        contact.urgent = True
+        audit.append(session, actor=actor.username, action="contact.marked_urgent", entity_type="contact",
+                     entity_id=contact.id, at=now, details={"reasons": reasons})
+
+
 def announce(session: Session, contact: Contact, *, kind: str, now: datetime, **payload) -> None:
     """Tell the digital queue and consoles something changed on a digital contact."""
     events.publish(session, topic=TOPIC, kind=kind, at=now,
@@ -75,5 +83,5 @@ def waiting(session: Session, *, limit: int = 500) -> list[Contact]:
     yet. A contact stays here, even once graded into an incident, until staff end it as dealt with."""
     stmt = (sa.select(Contact)
             .where(Contact.channel.in_([c.value for c in DIGITAL_CHANNELS]), Contact.ended_at.is_(None))
-            .order_by(Contact.presented_at, Contact.id).limit(limit))
+            .order_by(Contact.presented_at, Contact.id).limit(limit))  # the page orders by urgency
     return list(session.scalars(stmt))

@@ -36,6 +36,8 @@ class Contact(Base):
     # member of staff who first responded (answered_at is when).
     reference: Mapped[str | None] = mapped_column(sa.String(30), unique=True)
     answered_by: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # The sender's words carry risk cues (a weapon, self-harm...): the digital queue puts it first.
+    urgent: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False, server_default=sa.false())
     idempotency_key: Mapped[str | None] = mapped_column(sa.String(200))
     request_fingerprint: Mapped[str | None] = mapped_column(sa.String(64))
 

@@ -19,6 +19,7 @@ def upgrade() -> None:
     with op.batch_alter_table('contacts', schema=None) as batch_op:
         batch_op.add_column(sa.Column('reference', sa.String(length=30), nullable=True))
         batch_op.add_column(sa.Column('answered_by', BigId, nullable=True))
+        batch_op.add_column(sa.Column('urgent', sa.Boolean(), server_default=sa.false(), nullable=False))
         batch_op.create_unique_constraint(batch_op.f('uq_contacts_reference'), ['reference'])
         batch_op.create_foreign_key(batch_op.f('fk_contacts_answered_by_users'), 'users', ['answered_by'], ['id'])
     op.create_table('evidence_items',
@@ -49,5 +50,6 @@ def downgrade() -> None:
     with op.batch_alter_table('contacts', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_contacts_answered_by_users'), type_='foreignkey')
         batch_op.drop_constraint(batch_op.f('uq_contacts_reference'), type_='unique')
+        batch_op.drop_column('urgent')
         batch_op.drop_column('answered_by')
         batch_op.drop_column('reference')
