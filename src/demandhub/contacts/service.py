@@ -81,7 +81,7 @@ def create_contact(session: Session, *, data: ContactCreate, actor: Actor, now: 
         location_text=(data.location_text or "").strip() or None, latitude=data.latitude, longitude=data.longitude,
         description=data.description.strip(),
         presented_at=presented, answered_at=data.answered_at, ended_at=data.ended_at,
-        abandoned=data.abandoned, restricted=False, created_at=now, created_by=actor.id,
+        abandoned=data.abandoned, restricted=False, urgent=False, created_at=now, created_by=actor.id,
         idempotency_key=idempotency_key, request_fingerprint=fingerprint,
     )
     if idempotency_key is None:
