@@ -62,6 +62,25 @@ class Settings(BaseSettings):
     max_image_bytes: int = Field(default=10 * 1024 * 1024, gt=0, description="Largest photo accepted from the public.")
     max_video_bytes: int = Field(default=50 * 1024 * 1024, gt=0, description="Largest video clip accepted.")
     outbox_poll_s: float = Field(default=1.0, description="How often live screens look for missed events.")
+    # Seeing the scene (scene/): one-time links sent to a caller by SMS.
+    scene_link_minutes: float = Field(default=30.0, gt=0, le=1440, description="A share-the-scene link not "
+                                      "opened within this many minutes of being sent no longer opens.")
+    scene_share_minutes: float = Field(default=60.0, gt=0, le=1440, description="Once opened, the caller's "
+                                       "phone may keep sharing (position, photos, video) for this many minutes.")
+    scene_link_base_url: str | None = Field(default=None, description="Public address the share links in "
+                                            "text messages start with, e.g. https://share.force.example. "
+                                            "Unset: the address the handler's request came in on.")
+    sms_gateway: str = Field(default="logging", pattern="^(logging|twilio)$", description="How texts to the "
+                             "public are sent: 'logging' (sends nothing, the screens show the text: demo) or "
+                             "'twilio' (Twilio Programmable Messaging).")
+    twilio_account_sid: str | None = Field(default=None, description="Twilio Account SID (AC...).")
+    twilio_auth_token: str | None = Field(default=None, description="Twilio auth token for that account.")
+    twilio_from_number: str | None = Field(default=None, description="The force's Twilio number (E.164) "
+                                           "texts are sent from.")
+    twilio_base_url: str = Field(default="https://api.twilio.com", description="Twilio REST API address "
+                                 "(changed only to point tests at a local fake).")
+    sms_timeout_s: float = Field(default=5.0, gt=0, le=30, description="Longest wait for the SMS gateway "
+                                 "before a text is reported as not sent.")
 
     @field_validator("timezone")
     @classmethod

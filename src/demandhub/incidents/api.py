@@ -78,7 +78,7 @@ def take_call(
             session, contact=body.contact, assessment=body.assessment, decision=body.decision,
             policy=request.app.state.policy, actor=actor, now=now(request), numbering=numbering(request),
             region=settings(request).default_region, idempotency_key=idempotency_key,
-            fingerprint=contacts.fingerprint_of(body), link_to=body.link_to_incident_id)
+            fingerprint=contacts.fingerprint_of(body), link_to=body.link_to_incident_id, contact_id=body.contact_id)
     if taken.replayed:
         response.status_code = status.HTTP_200_OK
         response.headers["Idempotent-Replayed"] = "true"

@@ -26,7 +26,9 @@ class CallCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    contact: ContactCreate
+    contact: ContactCreate | None = Field(default=None, description="The contact, recorded with the call.")
+    contact_id: int | None = Field(default=None, ge=1, le=MAX_ID, description="Or a contact already recorded "
+                                   "and not yet part of an incident: an online report, a chat, a message.")
     assessment: AssessmentCreate
     decision: Decision | None = Field(default=None, description="The decision on the grade of a new incident.")
     link_to_incident_id: int | None = Field(
@@ -36,6 +38,8 @@ class CallCreate(BaseModel):
 
     @model_validator(mode="after")
     def _one_outcome(self) -> "CallCreate":
+        if (self.contact is None) == (self.contact_id is None):
+            raise ValueError("give the contact, or the contact_id of one already recorded, not both")
         if (self.decision is None) == (self.link_to_incident_id is None):
             raise ValueError("give a decision on the grade for a new incident, or link_to_incident_id, not both")
         return self

@@ -22,7 +22,9 @@ from demandhub.assessment.policy import GradingPolicy
 from demandhub.assessment.schemas import AssessmentCreate, Decision
 from demandhub.audit import service as audit
 from demandhub.auth.roles import Actor, Permission
+from demandhub.contacts import digital
 from demandhub.contacts import service as contacts
+from demandhub.contacts.channels import Channel
 from demandhub.contacts.models import Contact
 from demandhub.contacts.schemas import ContactCreate
 from demandhub.errors import Conflict, Forbidden, Invalid, NotFound
@@ -168,18 +170,39 @@ def _part(prefix: str, step):
                       problems=[{**p, "field": f"{prefix}.{p['field']}"} for p in exc.problems]) from None
 
 
-def take_call(session: Session, *, contact: ContactCreate, assessment: AssessmentCreate, decision: Decision | None,
-              policy: GradingPolicy, actor: Actor, now: datetime, numbering: Numbering, region: str,
-              idempotency_key: str | None, fingerprint: str, link_to: int | None = None) -> TakenCall:
+def _existing_contact(session: Session, contact_id: int, *, actor: Actor, now: datetime) -> contacts.Created:
+    """A contact recorded earlier (an online report, a chat) now assessed like a call: once only."""
+    contact = contacts.get_contact(session, contact_id, for_update=True)
+    if not contacts.may_see(actor, restricted=contact.restricted, taken_by=contact.created_by):
+        raise contacts.refused(contact, actor)
+    incident = incident_for_contact(session, contact_id)
+    if incident is not None:
+        raise Conflict(f"contact {contact_id} is already part of incident {incident.reference}")
+    if contact.ended_at is not None and contact.answered_at is None:
+        raise Conflict(f"contact {contact_id} was closed without a response; it cannot be graded now")
+    if Channel(contact.channel) in digital.DIGITAL_CHANNELS:
+        digital.first_response(session, contact_id=contact_id, actor=actor, now=now)  # assessing it responds
+    return contacts.Created(contact, replayed=False)
+
+
+def take_call(session: Session, *, contact: ContactCreate | None, assessment: AssessmentCreate,
+              decision: Decision | None, policy: GradingPolicy, actor: Actor, now: datetime, numbering: Numbering,
+              region: str, idempotency_key: str | None, fingerprint: str, link_to: int | None = None,
+              contact_id: int | None = None) -> TakenCall:
     """Contact, THRIVE+ assessment and graded incident in one transaction: all or nothing.
     With `link_to`, the call is a further report of that open incident and joins it instead.
+    With `contact_id` instead of `contact`, a contact already recorded (a digital one, waiting
+    in its queue) is assessed and graded the same way.
 
     This is what the call-taking screen submits. A retry with the same idempotency key and
     the same request returns the incident the first one opened.
     """
-    created = _part("contact", lambda: contacts.create_contact(
-        session, data=contact, actor=actor, now=now, region=region, idempotency_key=idempotency_key,
-        fingerprint=fingerprint))
+    if contact_id is not None:
+        created = _existing_contact(session, contact_id, actor=actor, now=now)
+    else:
+        created = _part("contact", lambda: contacts.create_contact(
+            session, data=contact, actor=actor, now=now, region=region, idempotency_key=idempotency_key,
+            fingerprint=fingerprint))
     if created.replayed:
         incident = incident_for_contact(session, created.contact.id)
         if incident is None:

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse
 
 from demandhub import classification
 from demandhub.auth.deps import check_csrf, require_page
 from demandhub.auth.roles import Actor, Permission
 from demandhub.contacts import locations as caller_locations
+from demandhub.contacts import service as contacts
 from demandhub.contacts.channels import Channel
-from demandhub.http import PathId, now, reading, transaction
+from demandhub.http import MAX_ID, PathId, now, reading, transaction
 from demandhub.incidents import service
 from demandhub.incidents.lifecycle import TRANSITIONS, Status
 from demandhub.web.templating import render
@@ -25,11 +26,33 @@ def _types_by_category() -> list[tuple]:
             for cat in classification.CATEGORIES.values()]
 
 
+def _contact_to_assess(request: Request, actor: Actor, contact_id: int):
+    """A contact recorded earlier (an online report, a chat), to assess and grade on this screen."""
+    with transaction(request) as session:  # a view of a restricted contact is audited
+        contact = contacts.get_contact(session, contact_id)
+        allowed = contacts.record_view(session, contact=contact, actor=actor, now=now(request))
+        incident = service.incident_for_contact(session, contact_id)
+        session.expunge(contact)
+    if not allowed:
+        raise contacts.refused(contact, actor)
+    if incident is not None:
+        return None, RedirectResponse(f"/incidents/{incident.reference}", status_code=303)
+    return contact, None
+
+
 @router.get("/calls/new")
-def call_taking(request: Request, actor: Annotated[Actor, Depends(require_page(Permission.CONTACT_CREATE))]):
+def call_taking(request: Request, actor: Annotated[Actor, Depends(require_page(Permission.CONTACT_CREATE))],
+                contact: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None):
+    """The call-taking screen; with ?contact=ID it assesses and grades a contact already recorded."""
     settings = request.app.state.settings
+    existing = None
+    if contact is not None:
+        existing, graded = _contact_to_assess(request, actor, contact)
+        if graded is not None:
+            return graded  # already graded: its incident is the place to go
     return render(request, "call_new.html", {
-        "active": "call", "policy": request.app.state.policy,
+        "active": "call", "policy": request.app.state.policy, "existing": existing,
+        "existing_channel": Channel(existing.channel).label if existing else None,
         "channels": [c for c in Channel if c is not Channel.CALLBACK],  # the force ringing back is not a new call
         "tiles": settings.map_tiles_url or "", "attribution": settings.map_tiles_attribution,
         "types_by_category": _types_by_category(), "qualifiers": classification.QUALIFIERS.values(),

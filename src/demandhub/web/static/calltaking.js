@@ -125,6 +125,22 @@
     }, function () { window.sessionStorage.setItem("demandhub-notice", missed); });
   }
 
+  // A contact recorded earlier keeps the position its sender gave; a pin the handler placed or
+  // moved while assessing it places the incident (a second request: the incident exists by then).
+  var existingId = form.dataset.contactId ? Number(form.dataset.contactId) : null;
+  var givenPosition = $("latitude").value + "," + $("longitude").value;
+  function placeMovedPin(incident) {
+    var lat = $("latitude").value.trim(), lon = $("longitude").value.trim();
+    if (!existingId || lat === "" || lon === "" || lat + "," + lon === givenPosition) return Promise.resolve();
+    return api("/api/incidents/" + incident.id + "/location", {latitude: Number(lat), longitude: Number(lon)})
+      .then(function (r) {
+        if (!r.ok) window.sessionStorage.setItem("demandhub-notice", "The pin you placed was not saved: place the incident again.");
+      }, function () {});
+  }
+  if (existingId) ["description", "caller_number", "latitude"].forEach(function (id) {
+    if ($(id).value) $(id).dispatchEvent(new Event("input", {bubbles: true}));  // cues, history, duplicates
+  });
+
   form.addEventListener("submit", function (e) {
     e.preventDefault();
     $("submit").disabled = true;
@@ -133,14 +149,13 @@
     var assessment = draft(); assessment.ndm = ndm;
     var override = form.querySelector('input[name="decision"]:checked').value === "override";
     var lat = $("latitude").value.trim(), lon = $("longitude").value.trim();
-    var call = {
-      contact: {
-        channel: $("channel").value, caller_name: $("caller_name").value || null,
-        caller_number: $("caller_number").value || null, location_text: $("location_text").value || null,
-        latitude: lat === "" ? null : Number(lat), longitude: lon === "" ? null : Number(lon),
-        description: $("description").value, presented_at: startedAt, answered_at: startedAt
-      },
-      assessment: assessment
+    var call = {assessment: assessment};
+    if (existingId) call.contact_id = existingId;  // recorded earlier (an online report, a chat)
+    else call.contact = {
+      channel: $("channel").value, caller_name: $("caller_name").value || null,
+      caller_number: $("caller_number").value || null, location_text: $("location_text").value || null,
+      latitude: lat === "" ? null : Number(lat), longitude: lon === "" ? null : Number(lon),
+      description: $("description").value, presented_at: startedAt, answered_at: startedAt
     };
     // A further report of an open incident joins it; otherwise the decision opens a new one.
     var linkTo = $("link-to").value;
@@ -151,7 +166,8 @@
     // The key makes a retry after a lost answer return the incident already opened.
     api("/api/calls", call, {"Idempotency-Key": idempotencyKey}).then(function (res) {
       if (!res.ok) throw res;
-      return recordSafeguarding(res.body).then(function () { window.location.href = "/incidents/" + res.body.reference; });
+      return recordSafeguarding(res.body).then(function () { return placeMovedPin(res.body); })
+        .then(function () { window.location.href = "/incidents/" + res.body.reference; });
     }).catch(function (res) {
       $("submit").disabled = false;
       showErrors(res && res.status ? problemsOf(res) : ["Could not reach the server. Nothing was lost: try again."]);
