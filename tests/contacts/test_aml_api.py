@@ -86,3 +86,20 @@ def test_the_incident_page_shows_where_the_network_said_the_phone_was(client, au
     client.post("/login", data={"username": "supervisor", "password": PASSWORD, "csrf": _csrf(client)})
     page = client.get(f"/incidents/{taken['reference']}")
     assert "AML (wifi):" in page.text and "54.76397, -0.18305 within 50 m" in page.text
+
+
+def test_the_live_map_rings_each_located_caller_with_its_accuracy_and_incident(client, auth, clock):
+    feed, handler, dispatcher = auth[Role.LOCATION_FEED], auth[Role.CALL_HANDLER], auth[Role.DISPATCHER]
+    client.post("/api/aml/sms", headers=feed, json={"sender": "07700 900123", "text": VECTORS["GRIDGEARS_VALID_WIFI"]})
+    clock.advance(seconds=20)
+    newer = client.post("/api/aml/sms", headers=feed,
+                        json={"sender": "07700 900123", "text": VECTORS["GRIDGEARS_VALID_WIFI"]}).json()
+    taken = helpers.take_call(client, handler, contact_body=helpers.contact(channel="999", caller_number="07700 900123"))
+    callers = client.get("/api/map", headers=dispatcher).json()["callers"]
+    assert len(callers) == 1  # the newest fix per number
+    assert (callers[0]["latitude"], callers[0]["uncertainty_m"], callers[0]["source"]) == (54.76397, 50.0, "aml_sms")
+    assert callers[0]["received_at"].startswith(newer["received_at"][:19])
+    assert callers[0]["incident_reference"] == taken["reference"]
+    assert "caller_number" not in callers[0]
+    clock.advance(minutes=31)
+    assert client.get("/api/map", headers=dispatcher).json()["callers"] == []  # a stale fix leaves the map

@@ -80,3 +80,13 @@ def for_contacts(session: Session, contact_ids: list[int]) -> list[CallerLocatio
         return []
     return list(session.scalars(sa.select(CallerLocation).where(CallerLocation.contact_id.in_(contact_ids))
                                 .order_by(CallerLocation.received_at, CallerLocation.id)))
+
+
+def latest_positions(session: Session, *, now: datetime, within: timedelta = JOIN_WINDOW,
+                     limit: int = 200) -> list[CallerLocation]:
+    """The newest position of each number that sent one recently (for the live map)."""
+    newest = (sa.select(CallerLocation.caller_number, sa.func.max(CallerLocation.id).label("id"))
+              .where(CallerLocation.received_at >= now - within, CallerLocation.located.is_(True))
+              .group_by(CallerLocation.caller_number).subquery())
+    return list(session.scalars(sa.select(CallerLocation).join(newest, newest.c.id == CallerLocation.id)
+                                .order_by(CallerLocation.received_at.desc()).limit(limit)))

@@ -7,9 +7,11 @@ from fastapi import APIRouter, Depends, Request
 from demandhub import classification
 from demandhub.auth.deps import require
 from demandhub.auth.roles import Actor, Permission
+from demandhub.contacts import locations as caller_locations
 from demandhub.dispatch import service
 from demandhub.dispatch.recommend import Recommendation
 from demandhub.dispatch.schemas import (
+    MapCaller,
     AssignIn,
     AssignmentRead,
     AttendanceRead,
@@ -139,7 +141,17 @@ def map_state(request: Request, actor: Annotated[Actor, Depends(require(Permissi
                                    + (" (restricted)" if i.restricted else ""),
                                    latitude=i.latitude, longitude=i.longitude, units=signs)
                        for i, signs in rows],
-            units=[UnitRead.model_validate(u) for u in units.list_units(session)])
+            units=[UnitRead.model_validate(u) for u in units.list_units(session)],
+            callers=[_caller_on_map(session, fix) for fix in
+                     caller_locations.latest_positions(session, now=now(request))])
+
+
+def _caller_on_map(session, fix) -> MapCaller:
+    # The caller's number stays off the map: position, accuracy, source and the incident suffice.
+    incident = incidents.incident_for_contact(session, fix.contact_id) if fix.contact_id else None
+    return MapCaller(latitude=fix.latitude, longitude=fix.longitude, uncertainty_m=fix.uncertainty_m,
+                     source=fix.source, received_at=fix.received_at,
+                     incident_reference=incident.reference if incident else None)
 
 
 @router.get("/map/layers")

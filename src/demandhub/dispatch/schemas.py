@@ -102,6 +102,18 @@ class MapIncident(BaseModel):
     units: list[str]
 
 
+class MapCaller(BaseModel):
+    """Where the network (AML) or a shared phone last placed a caller, and how sure it is."""
+
+    latitude: float
+    longitude: float
+    uncertainty_m: float | None
+    source: str
+    received_at: datetime
+    incident_reference: str | None  # the incident the caller's contact belongs to, once it has one
+
+
 class MapState(BaseModel):
     incidents: list[MapIncident]
     units: list[UnitRead]
+    callers: list[MapCaller] = []

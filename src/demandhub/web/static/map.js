@@ -45,8 +45,10 @@
     markers.clearLayers();
     var incidentList = document.getElementById("map-incidents");
     var unitList = document.getElementById("map-units");
+    var callerList = document.getElementById("map-callers");
     incidentList.replaceChildren();
     unitList.replaceChildren();
+    callerList.replaceChildren();
     state.incidents.forEach(function (i) {
       var badge = text("span", "inc-marker grade-" + i.grade, i.grade);
       badge.dataset.reference = i.reference;
@@ -76,8 +78,22 @@
       L.marker([u.latitude, u.longitude], {icon: icon, title: u.call_sign + ": " + label(u.status), keyboard: false})
         .addTo(markers);
     });
+    (state.callers || []).forEach(function (c) {
+      // A caller located by the network (AML) or a shared phone: the circle is how sure it is.
+      var ago = Math.max(0, Math.round((Date.now() - Date.parse(c.received_at)) / 60000));
+      var what = (SOURCES[c.source] || c.source) + (c.uncertainty_m !== null ? ", " + Math.round(c.uncertainty_m) + " m" : "") +
+                 ", " + (ago ? ago + " min ago" : "just now") + (c.incident_reference ? " (" + c.incident_reference + ")" : "");
+      var circle = L.circle([c.latitude, c.longitude], {radius: Math.max(c.uncertainty_m || 0, 5), color: "#912b88",
+        weight: 2, dashArray: "4 3", fillColor: "#912b88", fillOpacity: 0.15, className: "caller-fix"});
+      circle.bindTooltip("Caller: " + what);
+      circle.addTo(markers);
+      var li = text("li", "caller-fix", what);
+      li.dataset.source = c.source;
+      callerList.append(li);
+    });
     el.setAttribute("data-updated", Date.now());
   }
+  var SOURCES = {aml_sms: "AML", aml_https: "AML", scene_gps: "Shared by phone"};
 
   var pending = null;
   function refresh() {
@@ -90,5 +106,5 @@
     }, 100);
   }
   refresh();
-  window.demandhubLive(function () { refresh(); }, document.getElementById("live-status"), ["incidents", "units"]);
+  window.demandhubLive(function () { refresh(); }, document.getElementById("live-status"), ["incidents", "units", "locations"]);
 })();
