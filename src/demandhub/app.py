@@ -26,6 +26,10 @@ from demandhub.auth.deps import ActorCache, LoginRequired
 from demandhub.clock import Clock, utcnow
 from demandhub.config import Settings, get_settings
 from demandhub.contacts import api as contacts_api
+from demandhub.conversations import api as conversations_api
+from demandhub.conversations import chat as conversations_chat
+from demandhub.conversations import views as conversations_views
+from demandhub.conversations.adapters import GenericWebhookAdapter
 from demandhub.dispatch import api as dispatch_api
 from demandhub.dispatch import views as dispatch_views
 from demandhub.dispatch.rules import DispatchRules, load_rules
@@ -37,15 +41,19 @@ from demandhub.events.live import LiveFeed, watch_commits
 from demandhub.geo.postcodes import PostcodeTable
 from demandhub.geo.store import GeoCache
 from demandhub.geo.w3w import What3Words
-from demandhub.sms import LoggingSmsGateway
+from demandhub.sms import gateway_from_settings
 from demandhub.incidents import api as incidents_api
 from demandhub.incidents import views as incident_views
+from demandhub.online import api as online_api
+from demandhub.online import views as online_views
 from demandhub.quality import api as quality_api
 from demandhub.quality import views as quality_views
 from demandhub.quality.checklist import Checklist, load_checklist
 from demandhub.resolution import api as resolution_api
 from demandhub.resolution import views as resolution_views
 from demandhub.resources import api as resources_api
+from demandhub.scene import api as scene_api
+from demandhub.scene import views as scene_views
 from demandhub.staff import api as staff_api
 from demandhub.staff import views as staff_views
 from demandhub.staff.trauma import TraumaRules
@@ -151,7 +159,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.postcodes = config.postcodes
     app.state.rate_limiter = RateLimiter(config.rate_limits)
     app.state.evidence = EvidenceStore(settings.resolved_evidence_dir())
-    app.state.sms = LoggingSmsGateway(clock)  # scene/ adds a real gateway client chosen by settings
+    app.state.sms = gateway_from_settings(settings, clock)  # logging (demo) or Twilio
+    app.state.social = GenericWebhookAdapter(secret=settings.social_webhook_secret,  # social media messages
+                                             outbound_url=settings.social_outbound_url, timeout_s=settings.social_timeout_s)
     app.state.upload_limits = Limits(max_image_bytes=settings.max_image_bytes, max_video_bytes=settings.max_video_bytes)
 
     app.add_middleware(SessionMiddleware, secret_key=settings.resolved_secret_key(), session_cookie="dh_session",
@@ -163,7 +173,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     for router in (auth_api.router, evidence_api.router, contacts_api.router, assessment_api.router, incidents_api.router,
                    resources_api.router, dispatch_api.router, vulnerability_api.router, resolution_api.router,
                    quality_api.router, staff_api.router, pages.router, incident_views.router, dispatch_views.router,
-                   vulnerability_views.router, resolution_views.router, quality_views.router, staff_views.router):
+                   vulnerability_views.router, resolution_views.router, quality_views.router, staff_views.router,
+                   scene_api.router, scene_views.router, online_api.router, online_views.router,
+                   conversations_api.router, conversations_chat.router, conversations_views.router):
         app.include_router(router)
     _install_error_handlers(app)
     return app

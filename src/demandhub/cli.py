@@ -29,6 +29,8 @@ app.add_typer(areas_app, name="areas")
 app.add_typer(appointments_app, name="appointments")
 app.add_typer(audit_app, name="audit")
 app.add_typer(policy_app, name="policy")
+import_app = typer.Typer(help="Bring in calls for service exported by other systems.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
 console = Console()
 err = Console(stderr=True)
 
@@ -88,6 +90,8 @@ def serve(
 
 def _seed_demo(settings: Settings, engine, policy) -> None:
     from demandhub import demo
+    from demandhub.evidence.checks import Limits
+    from demandhub.evidence.store import EvidenceStore
 
     sessions = db.session_factory(engine)
     now = utcnow()
@@ -98,6 +102,9 @@ def _seed_demo(settings: Settings, engine, policy) -> None:
         demo.seed_units(session, now=now)  # before incidents: one is already being attended
         made = demo.seed_incidents(session, policy=policy, now=now, numbering=demo.numbering_for(settings))
         demo.seed_areas_of_work(session, now=now, users=users, settings=settings)
+        demo.seed_digital(session, policy=policy, now=now, evidence=EvidenceStore(settings.resolved_evidence_dir()),
+                          upload_limits=Limits(settings.max_image_bytes, settings.max_video_bytes),
+                          region=settings.default_region)
     table = Table(title=f"Demo logins (password for all: {demo.DEMO_PASSWORD})")
     table.add_column("username")
     table.add_column("role")
@@ -261,6 +268,61 @@ def appointments_remind() -> None:
         result = send_reminders(session, now=utcnow(), sender=LoggingSender(), actor=SYSTEM,
                                 tz=ZoneInfo(settings.timezone))
     console.print(f"Reminders sent: {result.sent}; skipped (no number to send to): {result.skipped}.")
+
+
+@import_app.command("calls")
+def import_calls(
+    file: Annotated[Path, typer.Argument(help="The CSV export.")],
+    mapping: Annotated[str, typer.Option(help="sandiego, us-open-data, or the path of a mapping file (.yaml).")],
+    force_name: Annotated[Optional[str], typer.Option(help="Whose calls these are (default: the mapping's).")] = None,
+    dry_run: Annotated[bool, typer.Option(help="Check every row and show the summary; write nothing.")] = False,
+    strict: Annotated[bool, typer.Option(help="Import nothing if any row is rejected.")] = False,
+) -> None:
+    """Import a calls-for-service export through a column mapping: all of it, or nothing."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from demandhub.app import load_configured_policy
+    from demandhub.errors import DomainError
+    from demandhub.imports import service
+    from demandhub.imports.mapping import MappingError, load_mapping
+    from demandhub.imports.report import render
+
+    settings = get_settings()
+    try:
+        chosen = load_mapping(mapping)
+        grades = load_configured_policy(settings).grade_codes
+    except (MappingError, ValueError) as exc:
+        err.print(f"[red]Mapping refused:[/red] {exc}")
+        raise typer.Exit(2)
+    engine = _migrated(settings)
+    factory = db.reader_factory(engine) if dry_run else db.session_factory(engine)
+    total = file.stat().st_size if file.is_file() else None
+    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeElapsedColumn())
+    try:
+        with Progress(*columns, console=console, transient=True) as bar, db.unit_of_work(factory) as session:
+            task = bar.add_task(f"{'Checking' if dry_run else 'Importing'} {file.name}", total=total)
+            summary = service.import_calls(session, path=file, mapping=chosen, grades=grades, actor="cli",
+                                           now=utcnow(), force_name=force_name, dry_run=dry_run,
+                                           strict=True if strict else None,
+                                           progress=lambda done: bar.update(task, completed=done))
+            bar.update(task, description="Committing")
+    except service.ImportRefused as exc:
+        if exc.summary is not None:
+            console.print(render(exc.summary))
+        err.print(f"[red]Nothing imported:[/red] {exc.message}")
+        raise typer.Exit(1)
+    except DomainError as exc:
+        err.print(f"[red]Nothing imported:[/red] {exc.message}")
+        raise typer.Exit(1)
+    except SQLAlchemyError as exc:
+        err.print(f"[red]Import failed; nothing was written:[/red] {getattr(exc, 'orig', None) or exc}")
+        raise typer.Exit(1)
+    console.print(render(summary))
+    if dry_run:
+        console.print("Dry run: nothing was written.")
+    else:
+        console.print(f"Imported {summary.imported:,} calls from {file.name} as batch {summary.batch_id}.")
 
 
 def main() -> None:

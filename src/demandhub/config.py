@@ -81,6 +81,14 @@ class Settings(BaseSettings):
                                  "(changed only to point tests at a local fake).")
     sms_timeout_s: float = Field(default=5.0, gt=0, le=30, description="Longest wait for the SMS gateway "
                                  "before a text is reported as not sent.")
+    # Conversations (conversations/): social media direct messages and emergency SMS through signed webhooks.
+    social_webhook_secret: str | None = Field(default=None, description="Shared secret the social media webhook's "
+                                              "requests are signed with (HMAC-SHA256). Unset: the webhook answers 404 (not configured).")
+    social_outbound_url: str | None = Field(default=None, description="Where replies to social media messages are "
+                                            "POSTed (signed JSON). Unset: replies are recorded as not delivered.")
+    social_timeout_s: float = Field(default=5.0, gt=0, le=30, description="Longest wait for the platform to take a reply.")
+    sms_webhook_secret: str | None = Field(default=None, description="Shared secret the SMS gateway signs inbound "
+                                           "emergency SMS with (HMAC-SHA256). Unset: the inbound endpoint answers 404 (not configured).")
 
     @field_validator("timezone")
     @classmethod

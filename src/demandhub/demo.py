@@ -17,7 +17,11 @@ from demandhub.assessment.schemas import AssessmentCreate, Decision
 from demandhub.auth import service as accounts
 from demandhub.auth.models import User
 from demandhub.auth.roles import SYSTEM, Role
+from demandhub.contacts import digital
 from demandhub.contacts import service as contacts
+from demandhub.contacts.channels import Channel
+from demandhub.contacts.models import Contact
+from demandhub.conversations import service as conversations
 from demandhub.contacts.schemas import ContactCreate
 from demandhub.dispatch import service as dispatch
 from demandhub.geo import county, store
@@ -27,6 +31,9 @@ from demandhub.geo.osm import read_osm
 from demandhub.geo.points import EARTH_RADIUS_M
 from demandhub.geo.roadgraph import RoadGraph
 from demandhub.incidents import service as incidents
+from demandhub.online import service as online_reports
+from demandhub.online.form import Position, Report
+from demandhub.online.report_types import SUBJECT_BY_CODE
 from demandhub.quality import seed as quality_seed
 from demandhub.resolution import seed as resolution_seed
 from demandhub.resources import service as units
@@ -198,3 +205,38 @@ def seed_areas_of_work(session: Session, *, now, users: dict[str, User], setting
     resolution_seed.seed_demo(session, now=now, users=users)
     quality_seed.seed_demo(session, now=now, users=users, tz=settings.timezone)
     staff_seed.seed_demo(session, now=now, users=users, tz=settings.timezone)
+
+
+def seed_digital(session: Session, *, policy: GradingPolicy, now, evidence, upload_limits, region: str = "GB") -> int:
+    """Something in each digital channel, waiting for a first response: an online report, a
+    webchat, a social media message and an emergency SMS, through each channel's own use cases."""
+    if session.scalar(sa.select(sa.func.count()).select_from(Contact)
+                      .where(Contact.channel.in_([c.value for c in digital.DIGITAL_CHANNELS]))):
+        return 0
+    town_name, lat, lon, _size = county.town_centres(DEMO_SEED)[0]
+    pin = _offset(lat, lon, 250, -120)
+    online_reports.receive(session, Report(
+        kind="crime", subject=SUBJECT_BY_CODE["damage"], happening_now=False,
+        what_happened="Someone has sprayed graffiti across the front of the village hall again overnight.",
+        occurred_on=(now - timedelta(days=1)).date(), occurred_at=None, occurred_text="Overnight",
+        address=f"Village hall, Church Street, {town_name}", what3words=None, what3words_checked=False,
+        postcode=None, positions=[Position("map", pin[0], pin[1], 25.0)], name="Pat Resident", phone=None,
+        phone_raw=None, email="pat@example.org", contact_by="email"),
+        store=evidence, limits=upload_limits, lexicon=policy.cue_lexicon, now=now - timedelta(minutes=52),
+        region=region)
+    lexicon = policy.cue_lexicon
+    webchat = accounts.channel_account(session, channel=Channel.WEBCHAT.value, now=now)
+    conversations.start_webchat(session, name="Jo", about="A van has been parked across my drive since this "
+                                "morning and I cannot get my car out.", token=conversations.new_token(),
+                                actor=webchat, now=now - timedelta(minutes=6), region=region, lexicon=lexicon)
+    social = accounts.channel_account(session, channel=Channel.SOCIAL_MEDIA.value, now=now)
+    conversations.receive(session, channel=Channel.SOCIAL_MEDIA, external_id="demo-dm-1", name="Alex",
+                          text="Hi, how do I get a crime reference for my insurance? My bike was stolen last week.",
+                          actor=social, now=now - timedelta(minutes=18), region=region, lexicon=lexicon,
+                          platform="demo", sender_id="demo-alex")
+    sms = accounts.channel_account(session, channel=Channel.EMERGENCY_SMS.value, now=now)
+    conversations.receive(session, channel=Channel.EMERGENCY_SMS, external_id="demo-sms-1", name=None,
+                          text="Police. I am deaf. Man outside my flat shouting and kicking the door, he has a knife. "
+                               "12 Mill Lane flat 3.", actor=sms, now=now - timedelta(minutes=1), region=region,
+                          lexicon=lexicon, phone="+447700900456")
+    return 4

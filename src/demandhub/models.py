@@ -19,6 +19,10 @@ MODEL_MODULES = (
     "demandhub.quality.models",
     "demandhub.staff.models",
     "demandhub.evidence.models",
+    "demandhub.scene.models",
+    "demandhub.online.models",
+    "demandhub.imports.models",
+    "demandhub.conversations.models",
 )
 
 

@@ -13,7 +13,8 @@ from jinja2 import ChoiceLoader, Environment, PackageLoader, select_autoescape
 from demandhub.auth.deps import csrf_token
 
 AREAS_WITH_PAGES = ("demandhub.web", "demandhub.incidents", "demandhub.dispatch", "demandhub.vulnerability",
-                    "demandhub.resolution", "demandhub.quality", "demandhub.staff")
+                    "demandhub.resolution", "demandhub.quality", "demandhub.staff", "demandhub.scene", "demandhub.online",
+                    "demandhub.conversations")
 
 
 @cache

@@ -79,13 +79,14 @@
   }
   function renderAml(list, where) {
     var box = el("div", null, "aml");
-    box.appendChild(el("h3", "Phone location (AML)"));
+    box.appendChild(el("h3", "Phone location"));
     list.slice(0, 3).forEach(function (f) {
+      var source = f.source === "scene_gps" ? "Shared from the phone" : "AML";
       var line = el("p");
       line.dataset.aml = f.id;
-      if (!f.located) { line.textContent = "AML received " + ago(f.received_at) + ": the phone could not locate itself."; }
+      if (!f.located) { line.textContent = source + " received " + ago(f.received_at) + ": the phone could not locate itself."; }
       else {
-        line.textContent = "AML" + (f.method ? " (" + f.method + ")" : "") + ", " + Math.round(f.uncertainty_m) + " m, " +
+        line.textContent = source + (f.method ? " (" + f.method + ")" : "") + ", " + Math.round(f.uncertainty_m) + " m, " +
                            ago(f.observed_at || f.received_at) + " ";
         var use = el("button", "Use as pin", "small");
         use.type = "button";
@@ -97,7 +98,7 @@
             if (amlCircle) map.removeLayer(amlCircle);
             amlCircle = L.circle([f.latitude, f.longitude], {radius: f.uncertainty_m, color: "#1d70b8"}).addTo(map);
           }
-          $("place-result").textContent = "Pin from AML, within about " + Math.round(f.uncertainty_m) + " m";
+          $("place-result").textContent = "Pin from " + source + ", within about " + Math.round(f.uncertainty_m) + " m";
           refresh();
         });
         line.appendChild(use);

@@ -35,10 +35,12 @@
     el.addEventListener("mouseleave", function () { setTimeout(caughtUp, 0); });
     el.addEventListener("focusout", function () { setTimeout(caughtUp, 0); });
     if (el.dataset.liveLoad === "now") refresh();
-    // A part about one incident (data-live-id) ignores changes to other incidents.
+    // A part about one incident (data-live-id) ignores changes to other incidents (the topics
+    // whose events carry the incident's id).
     var only = el.dataset.liveId ? Number(el.dataset.liveId) : null;
+    var BY_INCIDENT = {incidents: true, scene: true};
     window.demandhubLive(function (event, topic) {
-      if (only !== null && event && topic === "incidents" && event.id !== only) return;
+      if (only !== null && event && BY_INCIDENT[topic] && event.id !== only) return;
       refresh();
     }, status, (el.dataset.liveTopics || "incidents").split(" "));
   }

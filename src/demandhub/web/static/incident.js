@@ -14,8 +14,10 @@
     if (event && event.id !== id) return;
     if (event === null && !window.demandhubConnectedBefore) { window.demandhubConnectedBefore = true; return; }
     // Never throw away what someone is typing: show a notice instead of reloading.
+    // A field counts as typed in when its value differs from the one the page was drawn with
+    // (panels prefill some fields, e.g. a flag's label with the location).
     var typing = Array.prototype.some.call(document.querySelectorAll("input[type=text], input:not([type]), textarea"),
-                                           function (f) { return f.value; });
+                                           function (f) { return f.value !== f.defaultValue; });
     if (typing) {
       var note = document.getElementById("changed");
       note.hidden = false;

@@ -1,0 +1,1 @@
+"""Calls-for-service from other systems, read through a declared column mapping per source."""

@@ -1,0 +1,1 @@
+"""Shipped column mappings (YAML), one per source layout."""

@@ -1,0 +1,1 @@
+"""Performance measures by published, exact definitions (docs/measures.md)."""
