@@ -94,7 +94,7 @@ def test_the_grants_give_each_role_its_job():
     assert Permission.INCIDENT_CLOSE in GRANTS[Role.RESOLUTION_OFFICER]
     assert not {Permission.CONTACT_CREATE, Permission.INCIDENT_UPDATE} & GRANTS[Role.QUALITY_REVIEWER]
     assert GRANTS[Role.ANALYST] == {Permission.INCIDENT_READ, Permission.POLICY_READ, Permission.UNIT_READ,
-                                    Permission.FEEDBACK_OWN, Permission.STAFF_OWN}
+                                    Permission.MEASURES_READ, Permission.FEEDBACK_OWN, Permission.STAFF_OWN}
     assert Permission.DISPATCH in GRANTS[Role.DISPATCHER] and Permission.DISPATCH not in GRANTS[Role.CALL_HANDLER]
     assert Permission.UNIT_MANAGE in GRANTS[Role.SUPERVISOR] and Permission.UNIT_MANAGE not in GRANTS[Role.DISPATCHER]
     # Machines get one job each: a terminal reports its own unit; the feed brings positions (units, callers).

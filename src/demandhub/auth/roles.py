@@ -61,6 +61,7 @@ class Permission(StrEnum):
     FEEDBACK_OWN = "quality.feedback_own"  # staff see their own reviews
     STAFF_RECORDS = "staff.records"  # training, supervision notes, welfare: for supervisors
     STAFF_OWN = "staff.own"  # one's own training, supervision notes and welfare check-ins
+    MEASURES_READ = "measures.read"  # performance measures, the dashboard, reports, plans
 
 
 _P = Permission
@@ -77,7 +78,8 @@ GRANTS: dict[Role, frozenset[Permission]] = {
                                 _P.VULNERABILITY_READ} | _STAFF),
     Role.SUPERVISOR: frozenset(_HANDLING | _STAFF | {
         _P.INCIDENT_REOPEN, _P.RESTRICTED_READ, _P.AUDIT_READ, _P.UNIT_READ, _P.UNIT_MANAGE, _P.DISPATCH,
-        _P.ROTA_MANAGE, _P.RESOLUTION_WORK, _P.APPOINTMENT_SLOTS, _P.QUALITY_MANAGE, _P.STAFF_RECORDS}),
+        _P.ROTA_MANAGE, _P.RESOLUTION_WORK, _P.APPOINTMENT_SLOTS, _P.QUALITY_MANAGE, _P.STAFF_RECORDS,
+        _P.MEASURES_READ}),
     # The resolution team calls people back: new contacts, reassessment, regrading, closure.
     Role.RESOLUTION_OFFICER: frozenset(_HANDLING | _STAFF | {_P.RESOLUTION_WORK}),
     # Reviewers read everything they sample, change nothing.
@@ -88,7 +90,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
                                                 _P.VULNERABILITY_READ, _P.SAFEGUARDING, _P.ADVICE_GIVE} | _STAFF),
     Role.PVP_ADVISER: frozenset({_P.CONTACT_READ, _P.INCIDENT_READ, _P.RESTRICTED_READ, _P.POLICY_READ,
                                  _P.VULNERABILITY_READ, _P.SAFEGUARDING, _P.ADVICE_GIVE} | _STAFF),
-    Role.ANALYST: frozenset({_P.INCIDENT_READ, _P.POLICY_READ, _P.UNIT_READ} | _STAFF),
+    Role.ANALYST: frozenset({_P.INCIDENT_READ, _P.POLICY_READ, _P.UNIT_READ, _P.MEASURES_READ} | _STAFF),
     # Administrators run the system, not operations: accounts and the audit trail only.
     Role.ADMINISTRATOR: frozenset({_P.USERS_MANAGE, _P.AUDIT_READ, _P.POLICY_READ} | _STAFF),
     Role.FIELD_UNIT: frozenset({_P.UNIT_REPORT}),

@@ -1,0 +1,1 @@
+"""What the measures show to people: charts, the live dashboard, the board report, comparisons between forces."""
