@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -55,8 +55,8 @@ class Settings(BaseSettings):
     auth_cache_s: float = Field(default=15.0, description="How long a checked token or page login is trusted "
                                 "before the account is read again (a disabled account is refused within this).")
     rate_limits: dict[str, int] = Field(default_factory=dict, description="Requests per window allowed to one "
-                                        "address on the public endpoints, per bucket (page, report, upload, chat, "
-                                        "share, webhook), e.g. {\"report\": 3}. Unset: the shipped limits.")
+                                        "address on the public endpoints, per bucket (page, report, upload, chat_start, "
+                                        "chat, share, webhook), e.g. {\"report\": 3}. Unset: the shipped limits.")
     evidence_dir: Path | None = Field(default=None, description="Where photos and clips from the public are kept "
                                       "(content-addressed by SHA-256). Unset: data_dir/evidence.")
     max_image_bytes: int = Field(default=10 * 1024 * 1024, gt=0, description="Largest photo accepted from the public.")
@@ -89,6 +89,17 @@ class Settings(BaseSettings):
     social_timeout_s: float = Field(default=5.0, gt=0, le=30, description="Longest wait for the platform to take a reply.")
     sms_webhook_secret: str | None = Field(default=None, description="Shared secret the SMS gateway signs inbound "
                                            "emergency SMS with (HMAC-SHA256). Unset: the inbound endpoint answers 404 (not configured).")
+    planning_file: Path | None = Field(default=None, description="Planning standards YAML (each channel's answer "
+                                       "standard, shrinkage, occupancy cap) for the staffing plan. Unset: the shipped default.")
+
+    @model_validator(mode="after")
+    def _links_point_at_a_known_address(self) -> "Settings":
+        # A real gateway texts links to the public: they must not take their address from a
+        # request's Host header, which any client can set.
+        if self.sms_gateway != "logging" and not self.scene_link_base_url:
+            raise ValueError("scene_link_base_url is required when texts are really sent (sms_gateway "
+                             f"{self.sms_gateway!r}): the public address scene links point at")
+        return self
 
     @field_validator("timezone")
     @classmethod

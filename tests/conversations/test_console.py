@@ -185,3 +185,25 @@ def test_text_relay_is_taken_on_the_call_screen(client, users):
     page_login(client, "call-handler")
     page = client.get("/calls/new").text
     assert 'value="text_relay"' in page and "Text relay (18000)" in page
+
+
+def test_a_chat_graded_restricted_stays_with_its_handler_and_no_one_else_without_the_right(
+        app, client, sessions, auth, users):
+    from tests.helpers import assessment
+
+    _, cid = _chat(app, sessions, about="My stepfather touches me when mum is out")
+    handler, other = auth[Role.CALL_HANDLER], auth[Role.RESOLUTION_OFFICER]  # both take contacts; neither restricted
+    client.post(f"/api/conversations/{cid}/messages", json={"body": "You did the right thing telling us."},
+                headers=handler)
+    r = client.post("/api/calls", headers=handler, json={
+        "contact_id": cid, "assessment": assessment("crime.child_abuse"), "decision": {"decision": "accept"}})
+    assert r.status_code == 201 and r.json()["restricted"]
+    assert client.get(f"/api/conversations/{cid}", headers=handler).status_code == 200  # who answered it still does
+    assert client.post(f"/api/conversations/{cid}/messages", json={"body": "Are you safe now?"},
+                       headers=handler).status_code == 201
+    for action in ("take", "release", "end"):
+        assert client.post(f"/api/conversations/{cid}/{action}", headers=other).status_code == 403, action
+    assert client.post(f"/api/conversations/{cid}/messages", json={"body": "x"}, headers=other).status_code == 403
+    assert client.get(f"/api/conversations/{cid}", headers=auth[Role.SUPERVISOR]).status_code == 200
+    page_login(client, "call-handler")
+    assert client.get("/digital/console").status_code == 200  # and their console still opens

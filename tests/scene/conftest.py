@@ -66,9 +66,17 @@ def opened(send_link, browser):
     """A caller's browser that has opened (claimed) a fresh link: (browser, csrf, link json)."""
     link, path = send_link()
     phone = browser()
-    r = phone.get(path, headers={"Accept": "text/html"})
+    r = open_link(phone, path)
     assert r.status_code == 200, r.text
     return phone, csrf_of(r.text), link
+
+
+def open_link(phone, path: str):
+    """What a caller does: open the link from the text (which claims nothing), then press Start."""
+    first = phone.get(path, headers={"Accept": "text/html"})
+    if first.status_code != 200 or "Share my location" in first.text:
+        return first  # refused, or this phone had already started
+    return phone.post(path + "/start", data={"csrf": csrf_of(first.text)}, headers={"Accept": "text/html"})
 
 
 def csrf_of(html: str) -> str:

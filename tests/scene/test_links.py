@@ -15,7 +15,7 @@ from demandhub.incidents.models import TimelineEntry
 from demandhub.scene.models import ShareLink
 from demandhub.sms import SmsResult
 from tests.conftest import PASSWORD
-from tests.scene.conftest import CALLER, position
+from tests.scene.conftest import CALLER, csrf_of, open_link, position
 
 
 def _links(sessions) -> list[ShareLink]:
@@ -61,13 +61,13 @@ def test_the_first_open_claims_the_link_and_any_other_browser_is_told_it_was_use
                                                                                      incident):
     link, path = send_link()
     phone, other = browser(), browser()
-    first = phone.get(path, headers={"Accept": "text/html"})
+    first = open_link(phone, path)
     assert first.status_code == 200
     assert incident["reference"] in first.text and "Share my location" in first.text
     assert first.headers["cache-control"] == "no-store" and first.headers["referrer-policy"] == "no-referrer"
     again = phone.get(path, headers={"Accept": "text/html"})  # a reload on the same phone still works
     assert again.status_code == 200
-    refused = other.get(path, headers={"Accept": "text/html"})
+    refused = open_link(other, path)
     assert refused.status_code == 410
     assert "this link has already been used — ask the call handler for a new one" in refused.text.lower()
     assert "Share my location" not in refused.text
@@ -75,6 +75,17 @@ def test_the_first_open_claims_the_link_and_any_other_browser_is_told_it_was_use
     assert row.claimed_at is not None and row.claim_sha256
     assert any("was opened; that browser may share" in t for t in _timeline(sessions, incident["id"]))
     assert _audit(sessions)[-2:] == ["scene.link_opened", "scene.link_refused"]
+
+
+def test_looking_at_a_link_claims_nothing_so_a_link_preview_cannot_use_it_up(send_link, browser, sessions):
+    _, path = send_link()
+    preview, phone = browser(), browser()
+    looked = preview.get(path, headers={"Accept": "text/html"})  # a messaging app fetching a preview
+    assert looked.status_code == 200 and "Start" in looked.text and "Share my location" not in looked.text
+    assert _links(sessions)[0].claimed_at is None
+    assert open_link(phone, path).status_code == 200  # the caller still gets it
+    assert preview.post(path + "/start", data={"csrf": csrf_of(looked.text)}, headers={"Accept": "text/html"}).status_code == 410
+    assert preview.post(path + "/start", data={}, headers={"Accept": "text/html"}).status_code == 403  # Start needs the form
 
 
 def test_a_link_not_opened_in_time_has_expired(send_link, browser, clock, settings):
@@ -223,5 +234,5 @@ def test_of_two_phones_opening_the_link_at_once_exactly_one_gets_it(send_link, b
     _, path = send_link()
     phones = [browser() for _ in range(4)]
     with ThreadPoolExecutor(4) as pool:
-        codes = sorted(pool.map(lambda p: p.get(path, headers={"Accept": "text/html"}).status_code, phones))
+        codes = sorted(pool.map(lambda p: open_link(p, path).status_code, phones))
     assert codes == [200, 410, 410, 410]

@@ -131,15 +131,20 @@ def test_a_gateway_that_is_not_there_is_not_sent():
 
 def test_settings_choose_the_gateway_and_an_incomplete_twilio_account_is_refused(tmp_path):
     assert isinstance(gateway_from_settings(Settings(data_dir=tmp_path), clock=None), LoggingSmsGateway)
+    base = "https://share.demoshire.example"
     chosen = gateway_from_settings(Settings(data_dir=tmp_path, sms_gateway="twilio", twilio_account_sid=SID,
-                                            twilio_auth_token=TOKEN, twilio_from_number=FROM,
+                                            twilio_auth_token=TOKEN, twilio_from_number=FROM, scene_link_base_url=base,
                                             twilio_base_url="http://127.0.0.1:9"), clock=None)
     assert isinstance(chosen, TwilioSmsGateway) and chosen.url.startswith("http://127.0.0.1:9/2010-04-01/")
     with pytest.raises(ValueError, match="twilio_auth_token"):
         gateway_from_settings(Settings(data_dir=tmp_path, sms_gateway="twilio", twilio_account_sid=SID,
-                                       twilio_from_number=FROM), clock=None)
+                                       twilio_from_number=FROM, scene_link_base_url=base), clock=None)
     with pytest.raises(ValueError):
         Settings(data_dir=tmp_path, sms_gateway="carrier-pigeon")
+    # Texts really sent must not take the link's address from a request's Host header.
+    with pytest.raises(ValueError, match="scene_link_base_url"):
+        Settings(data_dir=tmp_path, sms_gateway="twilio", twilio_account_sid=SID, twilio_auth_token=TOKEN,
+                 twilio_from_number=FROM)
 
 
 class TestThroughTheApp:

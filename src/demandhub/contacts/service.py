@@ -132,12 +132,19 @@ def may_see(actor: Actor, *, restricted: bool, taken_by: int) -> bool:
     return (not restricted) or actor.can(Permission.RESTRICTED_READ) or taken_by == actor.id
 
 
+def may_see_contact(actor: Actor, contact: Contact) -> bool:
+    """The restricted rule for one contact. Whoever first responded to it counts as having taken
+    it: a digital contact's author is the public's channel account, never the handler."""
+    return may_see(actor, restricted=contact.restricted, taken_by=contact.created_by) or (
+        contact.answered_by is not None and contact.answered_by == actor.id)
+
+
 def record_view(session: Session, *, contact: Contact, actor: Actor, now: datetime) -> bool:
     """Apply the restricted rule to a contact; every view or refused view of a restricted one
     is audited. The caller commits, then raises `refused(...)` when this returns False."""
     if not contact.restricted:
         return True
-    allowed = may_see(actor, restricted=True, taken_by=contact.created_by)
+    allowed = may_see_contact(actor, contact)
     audit.append(session, actor=actor.username, action="contact.viewed" if allowed else "contact.view_refused",
                  entity_type="contact", entity_id=contact.id, at=now, details={"restricted": True})
     return allowed

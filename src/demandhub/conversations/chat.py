@@ -59,7 +59,7 @@ def start_page(request: Request):
     return render(request, "chat_start.html", {"problems": {}, "values": {}, "ongoing": ongoing})
 
 
-@router.post("/chat/start", dependencies=[Depends(public("chat"))])
+@router.post("/chat/start", dependencies=[Depends(public("chat_start"))])
 def start(request: Request, about: Annotated[str, Form()] = "", name: Annotated[str, Form()] = "",
           csrf: Annotated[str, Form()] = ""):
     check_csrf(request, csrf)

@@ -20,7 +20,7 @@ from demandhub.contacts import digital
 from demandhub.contacts.channels import Channel
 from demandhub.contacts.models import Contact
 from demandhub.contacts.schemas import ContactCreate
-from demandhub.contacts.service import create_contact, end_contact, get_contact
+from demandhub.contacts.service import create_contact, end_contact, get_contact, may_see_contact, refused
 from demandhub.conversations.models import Conversation, Message
 from demandhub.errors import Conflict, Invalid, NotFound
 
@@ -180,8 +180,15 @@ def public_leave(session: Session, *, conversation: Conversation, actor: Actor, 
 
 # --- staff -----------------------------------------------------------------------------------
 
-def _held(session: Session, contact_id: int) -> tuple[Contact, Conversation]:
+def _allowed(contact: Contact, actor: Actor) -> None:
+    """Staff act only on conversations they may read (the restricted-record rule)."""
+    if not may_see_contact(actor, contact):
+        raise refused(contact, actor)
+
+
+def _held(session: Session, contact_id: int, actor: Actor) -> tuple[Contact, Conversation]:
     contact = get_contact(session, contact_id, for_update=True)
+    _allowed(contact, actor)
     conversation = for_contact(session, contact_id)
     if not is_open(conversation, contact):
         raise Conflict(f"the conversation of contact {contact_id} has ended")
@@ -203,7 +210,7 @@ def _take(session: Session, contact: Contact, conversation: Conversation, *, act
 
 def take(session: Session, *, contact_id: int, actor: Actor, now: datetime) -> Conversation:
     """The handler takes a conversation from the queue; they may hold several at once."""
-    contact, conversation = _held(session, contact_id)
+    contact, conversation = _held(session, contact_id, actor)
     if conversation.handler_id == actor.id:
         return conversation
     if conversation.handler_id is not None:
@@ -231,7 +238,7 @@ def take_next(session: Session, *, actor: Actor, now: datetime) -> Conversation:
     for conversation, contact in waiting_conversations(session):
         locked = get_contact(session, contact.id, for_update=True)
         session.refresh(conversation)
-        if conversation.handler_id is None and is_open(conversation, locked):
+        if conversation.handler_id is None and is_open(conversation, locked) and may_see_contact(actor, locked):
             _take(session, locked, conversation, actor=actor, now=now)
             return conversation
     raise NotFound("no conversation is waiting")
@@ -239,7 +246,7 @@ def take_next(session: Session, *, actor: Actor, now: datetime) -> Conversation:
 
 def release(session: Session, *, contact_id: int, actor: Actor, now: datetime) -> Conversation:
     """Hand a conversation back to the queue (end of shift, a break) for someone else to take."""
-    contact, conversation = _held(session, contact_id)
+    contact, conversation = _held(session, contact_id, actor)
     if conversation.handler_id != actor.id:
         raise Conflict("only the handler holding a conversation can hand it back")
     conversation.handler_id = None
@@ -254,7 +261,7 @@ def reply(session: Session, *, contact_id: int, text: str, actor: Actor, now: da
     """Record a reply (taking the conversation if nobody holds it). The first reply is the first
     human response. Sending through a platform or SMS happens after the commit (see delivery)."""
     text = clean_text(text)
-    contact, conversation = _held(session, contact_id)
+    contact, conversation = _held(session, contact_id, actor)
     if conversation.handler_id is None:
         _take(session, contact, conversation, actor=actor, now=now)
     elif conversation.handler_id != actor.id:
@@ -293,6 +300,7 @@ def record_delivery(session: Session, *, message_id: int, status: str, provider_
 def end(session: Session, *, contact_id: int, actor: Actor, now: datetime) -> Conversation:
     """The handler ends the conversation and with it the contact (it leaves the digital queue)."""
     contact = get_contact(session, contact_id, for_update=True)
+    _allowed(contact, actor)
     conversation = for_contact(session, contact_id)
     if conversation.closed_at is not None:
         raise Conflict(f"the conversation of contact {contact_id} has already ended")

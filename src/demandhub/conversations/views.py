@@ -15,7 +15,7 @@ from demandhub.contacts.channels import Channel
 from demandhub.contacts.service import get_contact, record_view, refused
 from demandhub.conversations import queue, service
 from demandhub.conversations.delivery import deliver
-from demandhub.errors import NotFound
+from demandhub.errors import Forbidden, NotFound
 from demandhub.http import PathId, now, reading, settings, transaction
 from demandhub.web.templating import render
 
@@ -79,15 +79,20 @@ def _waiting(request: Request) -> list:
 def console(request: Request, actor: Annotated[Actor, ACT]):
     with reading(request) as session:
         held = [k.id for _, k in service.held_by(session, actor)]
-    panes = []
+    panes, withheld = [], 0
     for contact_id in held:
-        _seen(request, actor, contact_id)
+        try:
+            _seen(request, actor, contact_id)
+        except Forbidden:  # one restricted conversation must not take the others off the screen
+            withheld += 1
+            continue
         with reading(request) as session:
             contact = get_contact(session, contact_id)
             panes.append(_pane(session, service.for_contact(session, contact_id), contact))
     return render(request, "console.html", {
         "active": "console", "panes": panes, "waiting": _waiting(request), "duration": queue.duration,
-        "now": now(request), "notice": request.query_params.get("notice", "")[:200]}, actor=actor)
+        "now": now(request), "notice": request.query_params.get("notice", "")[:200], "withheld": withheld},
+        actor=actor)
 
 
 @router.get("/digital/console/waiting")

@@ -11,7 +11,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 
 from demandhub.auth.deps import check_csrf
 from demandhub.auth.service import channel_account
@@ -55,22 +55,41 @@ def _page(request: Request, link: ShareLink, reference: str, *, notice: str | No
         "max_bytes": max(limits.max_image_bytes, limits.max_video_bytes), "tz": s.timezone}))
 
 
-@router.get("/s/{token}")
-def share_page(token: str, request: Request, _: Annotated[None, Depends(public("share"))]):
-    """The link from the text message. The first open claims it for this browser."""
+def _open(request: Request, token: str, *, claim: bool) -> tuple[links.Opening, str]:
     held = request.session.get(SESSION_KEY)
     held_claim = held.get("claim") if isinstance(held, dict) else None
     with transaction(request) as session:
         actor = channel_account(session, channel=CHANNEL, now=now(request))
         opening = links.open_link(session, token=token, held_claim=held_claim,
                                   share_for=timedelta(minutes=settings(request).scene_share_minutes), actor=actor,
-                                  now=now(request))
+                                  now=now(request), claim=claim)
         reference = opening.incident.reference if opening.incident else ""
+    return opening, reference
+
+
+@router.get("/s/{token}")
+def share_page(token: str, request: Request, _: Annotated[None, Depends(public("share"))]):
+    """The link from the text message. Looking at it claims nothing (a messaging app's link
+    preview fetches it too): the caller presses Start, which claims it for this browser."""
+    opening, reference = _open(request, token, claim=False)
+    if opening.refusal:
+        return _gone(request, opening.refusal, opening.status_code)
+    if opening.unopened:
+        return _private(render(request, "scene_start.html", {"reference": reference, "token": token,
+                                                              "sent_at": opening.link.created_at}))
+    return _page(request, opening.link, reference)
+
+
+@router.post("/s/{token}/start")
+def start_sharing(token: str, request: Request, _: Annotated[None, Depends(public("share"))], csrf: Csrf = ""):
+    """The caller presses Start: the link is claimed for this browser, once."""
+    check_csrf(request, csrf)
+    opening, _reference = _open(request, token, claim=True)
     if opening.refusal:
         return _gone(request, opening.refusal, opening.status_code)
     if opening.claim:
         request.session[SESSION_KEY] = {"link": opening.link.id, "claim": opening.claim}
-    return _page(request, opening.link, reference)
+    return _private(RedirectResponse(f"/s/{token}", status_code=303))
 
 
 def _refused(request: Request, exc: links.LinkGone):

@@ -180,13 +180,17 @@ class Opening:
     claim: str | None  # a new claim secret, for the session cookie, when this open claimed the link
     refusal: str | None  # why the page cannot be shown (the route commits the audit entry, then says so)
     status_code: int = 200
+    unopened: bool = False  # looked at without claiming (claim=False): the caller has yet to press Start
 
 
 def open_link(session: Session, *, token: str, held_claim: str | None, share_for: timedelta, actor: Actor,
-              now: datetime) -> Opening:
+              now: datetime, claim: bool = True) -> Opening:
     """The caller opens the link. The first open claims it for this browser; the same browser
     may open it again while sharing lasts; any other browser, or after expiry, is refused.
-    Refusals are audited too and returned (not raised) so their audit entry commits."""
+    Refusals are audited too and returned (not raised) so their audit entry commits.
+
+    With `claim=False` a link nobody has claimed is only looked at (`unopened`): a link preview
+    or a URL scanner fetching the address must not use up the caller's one open."""
     if not token or len(token) > MAX_TOKEN_CHARS:
         return Opening(None, None, None, UNKNOWN, 404)
     link = session.scalar(sa.select(ShareLink).where(ShareLink.token_sha256 == digest(token)).with_for_update())
@@ -209,6 +213,8 @@ def open_link(session: Session, *, token: str, held_claim: str | None, share_for
         return refuse(ALREADY_USED, "already used by another browser")
     if now >= link.expires_at:
         return refuse(EXPIRED, "expired before it was opened")
+    if not claim:
+        return Opening(link, incidents.get_incident(session, link.incident_id), None, None, unopened=True)
     secret = secrets.token_urlsafe(TOKEN_BYTES)
     # Conditional on still being unclaimed: of two browsers racing, exactly one claims it.
     claimed = session.execute(sa.update(ShareLink).where(ShareLink.id == link.id, ShareLink.claimed_at.is_(None))

@@ -37,7 +37,7 @@ class RequestGuard:
             return await _refuse(send, 413, f"request body larger than {limit} bytes")
         # Bodies are small (the limit is a few hundred KiB): read all of it, check it, then hand
         # it on. Raising from inside the app's own read would be caught as a parse error.
-        body, more = b"", True
+        body, more = bytearray(), True  # appended in place: linear in the body's size, however it is chunked
         while more:
             message = await receive()
             if message["type"] != "http.request":
@@ -48,6 +48,7 @@ class RequestGuard:
                 return await _refuse(send, 413, f"request body larger than {limit} bytes")
         if not upload and _has_nul(body, urlencoded=headers.get(b"content-type", b"").startswith(b"application/x-www-form")):
             return await _refuse(send, 422, "the request contains a NUL character, which no field accepts")
+        body = bytes(body)
         delivered = False
 
         async def replay():

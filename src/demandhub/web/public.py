@@ -30,7 +30,8 @@ BUCKETS: dict[str, Bucket] = {
     "page": Bucket(120, 60),  # reading the public pages
     "report": Bucket(5, 600),  # submitting an online report
     "upload": Bucket(30, 600),  # photos and clips (online reports, scene sharing)
-    "chat": Bucket(60, 60),  # starting a chat and sending its messages
+    "chat_start": Bucket(5, 600),  # starting a chat: each is a new contact in the queue, like a report
+    "chat": Bucket(60, 60),  # a chat's messages and its live stream
     "share": Bucket(60, 60),  # a share-the-scene page posting positions
     "webhook": Bucket(600, 60),  # a messaging platform's server (signed requests)
 }
