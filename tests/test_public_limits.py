@@ -15,11 +15,29 @@ def test_a_client_over_its_limit_waits_for_the_window_to_slide():
     assert limiter.hit("report", "198.51.100.7", now=600.5) is None  # the first hit has left the window
 
 
-def test_memory_stays_bounded_under_a_flood_of_addresses():
+def test_memory_stays_bounded_and_a_flood_of_new_addresses_does_not_free_a_busy_one():
     limiter = RateLimiter({"page": Bucket(1, 60)}, max_clients=100)
+    assert limiter.hit("page", "198.51.100.7", now=0) is None
     for i in range(1000):
         limiter.hit("page", f"10.0.{i // 256}.{i % 256}", now=0)
+        limiter.hit("page", "198.51.100.7", now=0)  # still trying: still counted, still held back
     assert len(limiter._hits) <= 100
+    assert limiter.hit("page", "198.51.100.7", now=1) is not None
+
+
+@pytest.mark.parametrize(("host", "counted_as"), [
+    ("203.0.113.9", "203.0.113.9"),
+    ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"),
+    ("2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64"),  # the same household's other address
+    ("::ffff:203.0.113.9", "203.0.113.9"),
+    ("testclient", "testclient"),
+])
+def test_an_ipv6_household_counts_as_one_client(host, counted_as):
+    from types import SimpleNamespace
+
+    from demandhub.web.public import client_address
+
+    assert client_address(SimpleNamespace(client=SimpleNamespace(host=host))) == counted_as
 
 
 def test_a_force_sets_its_own_limits_by_bucket_name():

@@ -8,9 +8,10 @@ effective limit is that many times the configured one.
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import threading
-from collections import deque
+from collections import OrderedDict, deque
 from dataclasses import dataclass
 from typing import Callable
 
@@ -41,16 +42,20 @@ class RateLimiter:
     def __init__(self, buckets: dict[str, Bucket], *, max_clients: int = 100_000):
         self.buckets = buckets
         self._max = max_clients
-        self._hits: dict[tuple[str, str], deque[float]] = {}
+        self._hits: OrderedDict[tuple[str, str], deque[float]] = OrderedDict()
         self._lock = threading.Lock()
 
     def hit(self, bucket: str, client: str, *, now: float) -> float | None:
         """Count a request; None when allowed, else the seconds until the client may try again."""
         rule = self.buckets[bucket]
+        key = (bucket, client)
         with self._lock:
-            if len(self._hits) >= self._max:
-                self._hits.clear()  # bounded memory under a flood of addresses; limits restart
-            times = self._hits.setdefault((bucket, client), deque())
+            times = self._hits.get(key)
+            if times is None:
+                while len(self._hits) >= self._max:  # bounded memory: the least recently seen go first,
+                    self._hits.popitem(last=False)  # so a flood of new addresses cannot reset the busy ones
+                times = self._hits[key] = deque()
+            self._hits.move_to_end(key)
             while times and times[0] <= now - rule.window_s:
                 times.popleft()
             if len(times) >= rule.limit:
@@ -68,8 +73,18 @@ def buckets_from(overrides: dict[str, int]) -> dict[str, Bucket]:
 
 
 def client_address(request: Request) -> str:
-    # Behind a reverse proxy, run uvicorn with --proxy-headers so this is the public's address.
-    return request.client.host if request.client else "unknown"
+    """Who is asking, for counting. Behind a reverse proxy, run uvicorn with --proxy-headers so
+    this is the public's address. An IPv6 host is given a whole /64, so it counts as one."""
+    host = request.client.host if request.client else "unknown"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if address.version == 4:
+        return str(address)
+    if address.ipv4_mapped:
+        return str(address.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{address}/64", strict=False))
 
 
 def public(bucket: str) -> Callable[[Request], None]:
