@@ -44,11 +44,16 @@ from demandhub.geo.w3w import What3Words
 from demandhub.sms import gateway_from_settings
 from demandhub.incidents import api as incidents_api
 from demandhub.incidents import views as incident_views
+from demandhub.measures import exchange_api as measures_exchange_api
 from demandhub.online import api as online_api
 from demandhub.online import views as online_views
+from demandhub.planning import views as planning_views
 from demandhub.quality import api as quality_api
 from demandhub.quality import views as quality_views
 from demandhub.quality.checklist import Checklist, load_checklist
+from demandhub.reports import board_views as reports_board
+from demandhub.reports import compare as reports_compare
+from demandhub.reports import dashboard_views as reports_dashboard
 from demandhub.resolution import api as resolution_api
 from demandhub.resolution import views as resolution_views
 from demandhub.resources import api as resources_api
@@ -175,7 +180,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                    quality_api.router, staff_api.router, pages.router, incident_views.router, dispatch_views.router,
                    vulnerability_views.router, resolution_views.router, quality_views.router, staff_views.router,
                    scene_api.router, scene_views.router, online_api.router, online_views.router,
-                   conversations_api.router, conversations_chat.router, conversations_views.router):
+                   conversations_api.router, conversations_chat.router, conversations_views.router,
+                   measures_exchange_api.router, reports_compare.router,
+                   reports_dashboard.router, reports_dashboard.api_router, planning_views.router, reports_board.router):
         app.include_router(router)
     _install_error_handlers(app)
     return app

@@ -325,6 +325,210 @@ def import_calls(
         console.print(f"Imported {summary.imported:,} calls from {file.name} as batch {summary.batch_id}.")
 
 
+measures_app = typer.Typer(help="Performance measures: export ours, import other forces' to compare.",
+                           no_args_is_help=True)
+app.add_typer(measures_app, name="measures")
+
+
+@measures_app.command("export")
+def measures_export(
+    start: Annotated[str, typer.Option("--from", help="First local date of the first period (YYYY-MM-DD).")],
+    end: Annotated[str, typer.Option("--to", help="Local date the last period ends (excluded, YYYY-MM-DD).")],
+    out: Annotated[Path, typer.Option(help="The file to write.")],
+    period: Annotated[str, typer.Option(help="day, week (from Monday), month or quarter.")] = "month",
+    format: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
+    force_name: Annotated[Optional[str], typer.Option(help="The force column (default: the force_name setting).")] = None,
+) -> None:
+    """Write our measures pack per local calendar period in the open exchange format."""
+    from datetime import date
+
+    from demandhub.app import ConfigurationRefused, load_configuration
+    from demandhub.errors import DomainError
+    from demandhub.measures import exchange, exchange_store
+    from demandhub.measures.definitions import Standards
+
+    settings = get_settings()
+    if format not in ("csv", "parquet"):
+        err.print(f"[red]--format must be csv or parquet, not {format!r}.[/red]")
+        raise typer.Exit(2)
+    try:
+        chosen = exchange_store.periods(date.fromisoformat(start), date.fromisoformat(end), period)
+        config = load_configuration(settings)
+    except ValueError as exc:  # a date that is not YYYY-MM-DD, or a configuration file refused
+        err.print(f"[red]Export refused:[/red] {exc}")
+        raise typer.Exit(2)
+    except DomainError as exc:
+        err.print(f"[red]Export refused:[/red] {exc.message}")
+        raise typer.Exit(2)
+    standards = Standards.from_rules(config.dispatch_rules, callback_target_h=settings.callback_target_h,
+                                     timezone=settings.timezone)
+    force = (force_name or settings.force_name).strip()
+    if not 1 <= len(force) <= exchange.MAX_LENGTHS["force"]:
+        err.print(f"[red]Export refused:[/red] --force-name must be 1 to {exchange.MAX_LENGTHS['force']} characters.")
+        raise typer.Exit(2)
+    with console.status(f"Computing {len(chosen)} {period}{'s' if len(chosen) != 1 else ''}…"), \
+            db.reader_factory(_migrated(settings))() as session:
+        rows = exchange_store.export_rows(session, periods=chosen, force=force, standards=standards,
+                                          grades=config.policy.grade_codes, as_of=utcnow())
+    body = exchange.to_csv(rows) if format == "csv" else exchange.to_parquet(rows)
+    try:
+        out.write_bytes(body)
+    except OSError as exc:
+        err.print(f"[red]Could not write {out}:[/red] {exc}")
+        raise typer.Exit(1)
+    console.print(f"Wrote {len(rows):,} rows ({len(chosen)} {period} periods, definitions "
+                  f"{exchange.DEFINITIONS_VERSION}) for {force} to {out}.")
+
+
+@measures_app.command("import")
+def measures_import(file: Annotated[Path, typer.Argument(help="Another force's export: CSV or Parquet.")]) -> None:
+    """Import another force's measures to compare: checked strictly, all of it or nothing."""
+    from demandhub.errors import DomainError
+    from demandhub.measures import exchange_store
+
+    settings = get_settings()
+    try:
+        if file.stat().st_size > exchange_store.MAX_FILE_BYTES:
+            err.print(f"[red]Nothing imported:[/red] {file.name} is over "
+                      f"{exchange_store.MAX_FILE_BYTES // 1_048_576} MB.")
+            raise typer.Exit(1)
+        data = file.read_bytes()
+    except OSError as exc:
+        err.print(f"[red]Nothing imported:[/red] {exc}")
+        raise typer.Exit(1)
+    try:
+        with db.unit_of_work(db.session_factory(_migrated(settings))) as session:
+            summary = exchange_store.import_file(session, data=data, name=file.name, our_force=settings.force_name,
+                                                 actor="cli", now=utcnow())
+    except DomainError as exc:
+        err.print(f"[red]Nothing imported:[/red] {exc.message}")
+        for p in exc.problems[1:10]:
+            err.print(f"  {p.get('where', '')}: {p.get('message', '')}")
+        raise typer.Exit(1)
+    console.print(summary.message)
+
+
+@app.command("report")
+def board_report(
+    start: Annotated[str, typer.Option("--from", help="First local day of the period (YYYY-MM-DD), included.")],
+    end: Annotated[str, typer.Option("--to", help="Local day the period ends (YYYY-MM-DD), not included.")],
+    out: Annotated[Path, typer.Option(help="Folder to write the HTML and PDF to.")] = Path("."),
+    commentary: Annotated[Optional[Path], typer.Option(help="Commentary per part: a .yaml or .md file "
+                                                            "(slots: summary, 999, 101, digital, attendance, "
+                                                            "resolution, quality, demand).")] = None,
+    force_name: Annotated[Optional[str], typer.Option(help="The force named on the paper (default: the "
+                                                           "force_name setting).")] = None,
+    compare: Annotated[bool, typer.Option(help="Add other forces' imported measures side by side.")] = False,
+) -> None:
+    """Write the board's performance paper for the period as HTML and PDF."""
+    from datetime import date
+
+    from demandhub.app import ConfigurationRefused, load_configuration
+    from demandhub.errors import DomainError
+    from demandhub.measures.definitions import Standards
+    from demandhub.reports import board, board_commentary, board_html, board_pdf
+
+    settings = get_settings()
+    try:
+        first, last = date.fromisoformat(start), date.fromisoformat(end)
+    except ValueError:
+        err.print(f"[red]Report refused:[/red] --from and --to are dates written YYYY-MM-DD (got {start!r}, {end!r}).")
+        raise typer.Exit(2)
+    try:
+        board.check_period(first, last)
+        notes = commentary and board_commentary.load(commentary)
+        config = load_configuration(settings)
+    except (DomainError, board_commentary.CommentaryError, ConfigurationRefused) as exc:
+        err.print(f"[red]Report refused:[/red] {getattr(exc, 'message', None) or exc}")
+        raise typer.Exit(2)
+    standards = Standards.from_rules(config.dispatch_rules, callback_target_h=settings.callback_target_h,
+                                     timezone=settings.timezone)
+    with console.status("Reading the measures…"), db.reader_factory(_migrated(settings))() as session:
+        paper = board.assemble(session, start=first, end=last, now=utcnow(), force=force_name or settings.force_name,
+                               grades=config.policy.grade_codes, standards=standards, checklist=config.checklist,
+                               commentary=notes or None, compare=compare)
+    out.mkdir(parents=True, exist_ok=True)
+    html_path, pdf_path = out / f"{paper.basename}.html", out / f"{paper.basename}.pdf"
+    html_path.write_text(board_html.render(paper), encoding="utf-8")
+    pdf_path.write_bytes(board_pdf.render(paper))
+    for note in paper.notes:
+        console.print(f"Note: {note}")
+    missing = paper.commentary.missing
+    if missing:
+        console.print(f"Commentary still to be written: {', '.join(missing)}.")
+    console.print(f"Wrote {html_path}", soft_wrap=True)  # a path is copied whole: never folded
+    console.print(f"Wrote {pdf_path}", soft_wrap=True)
+
+
+@app.command("plan")
+def plan_staff(
+    weeks_history: Annotated[int, typer.Option(help="Whole weeks of history the forecast is made from.")] = 8,
+    days: Annotated[int, typer.Option(help="Days planned.")] = 7,
+    start: Annotated[Optional[str], typer.Option(help="First day planned, YYYY-MM-DD (local); default tomorrow. "
+                                                     "History is the weeks before it (or before today).")] = None,
+    channel: Annotated[Optional[str], typer.Option(help="Plan one channel only, e.g. 999.")] = None,
+    csv_file: Annotated[Optional[Path], typer.Option("--csv", help="Also write every row to this CSV file.")] = None,
+) -> None:
+    """Forecast contacts per half hour and the handlers needed to meet each channel's answer standard."""
+    from datetime import date, timedelta
+    from zoneinfo import ZoneInfo
+
+    from demandhub.errors import DomainError
+    from demandhub.planning.plan import make_plan, weekday_name, write_csv
+    from demandhub.planning.standards import PlanningStandardsError, load_standards
+
+    settings = get_settings()
+    today = utcnow().astimezone(ZoneInfo(settings.timezone)).date()
+    try:
+        first = date.fromisoformat(start) if start else today + timedelta(days=1)
+    except ValueError:
+        err.print(f"[red]--start must be a date, YYYY-MM-DD:[/red] {start!r}")
+        raise typer.Exit(2)
+    try:
+        standards = load_standards(settings.planning_file)
+    except PlanningStandardsError as exc:
+        err.print(f"[red]Planning standards refused:[/red] {exc}")
+        raise typer.Exit(2)
+    try:
+        with db.reader_factory(_migrated(settings))() as session:
+            plan = make_plan(session, first=first, days=days, weeks_history=weeks_history,
+                             timezone=settings.timezone, standards=standards,
+                             channels=[channel] if channel else None, history_until=today)
+    except DomainError as exc:
+        problems = "; ".join(f"{p['field']}: {p['message']}" for p in exc.problems)
+        err.print(f"[red]{exc.message}[/red]{' (' + problems + ')' if problems else ''}")
+        raise typer.Exit(2)
+    console.print(f"Staffing plan from {first} for {days} day(s), forecast from {plan.history_first} to "
+                  f"{plan.history_last} ({settings.timezone}); standards {standards.name} v{standards.version}.")
+    for c in plan.channels:
+        std = (f"{c.standard.service_level:.0%} within {c.standard.target_s:g} s, {c.model.replace('_', ' ')}, "
+               f"shrinkage {c.shrinkage:.0%}" if c.standard else "no standard: forecast only")
+        source = f"mean of {c.aht_from}" if c.aht_from else "default"
+        patience = f", patience {c.patience_s:.0f} s from {c.abandons} abandons" if c.patience_s else ""
+        console.print(f"[bold]{c.label}[/bold]: {std}; handling time {c.aht_s:.0f} s ({source}){patience}; "
+                      f"{c.history_contacts:,} contacts in the history.{' ' + c.note if c.note else ''}")
+    for day in plan.dates():
+        for c in plan.channels:
+            table = Table(title=f"{c.label}, {weekday_name(day)} {day}", title_justify="left")
+            table.add_column("time")
+            table.add_column(f"forecast ({plan.coverage:.0%} range)", justify="right")
+            table.add_column("on contacts", justify="right")
+            table.add_column("rostered", justify="right")
+            for r in plan.rows_on(day, c.channel):
+                if r.need is None:
+                    staff = ("-", "-")
+                elif not r.need.met:
+                    staff = (f"[red]{r.need.problem}[/red]", "")
+                else:
+                    staff = (str(r.on_phones), str(r.rostered))
+                table.add_row(r.time, f"{r.forecast:.1f} ({r.low:.0f}-{r.high:.0f})", *staff)
+            console.print(table)
+    if csv_file:
+        with open(csv_file, "w", newline="", encoding="utf-8") as out:
+            written = write_csv(plan, out)
+        console.print(f"Wrote {written:,} rows to {csv_file}.")
+
+
 def main() -> None:
     from pydantic import ValidationError
 

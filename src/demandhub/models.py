@@ -23,6 +23,7 @@ MODEL_MODULES = (
     "demandhub.online.models",
     "demandhub.imports.models",
     "demandhub.conversations.models",
+    "demandhub.measures.exchange_models",
 )
 
 

@@ -118,3 +118,22 @@ def test_a_second_file_with_the_same_calls_skips_them(imported, sessions, engine
     after = counts(engine)
     assert after["incidents"] == before["incidents"] and after["units"] == 1
     assert after["import_batches"] == before["import_batches"] + 1
+
+
+def test_imported_calls_count_as_demand_but_not_as_risk_assessments_or_overrides(imported, sessions):
+    """The source graded them, not THRIVE+: their placeholder assessments must not count as 100%
+    assessed, 0% vulnerable and 0% overridden."""
+    from demandhub.measures.compute import measures_pack
+    from demandhub.measures.definitions import Standards
+    from demandhub.measures.load import load_frames
+
+    standards = Standards.from_rules(load_rules(None), timezone="America/Los_Angeles")
+    with sessions() as session:
+        frames = load_frames(session, start=z("2023-03-01T00:00:00"), end=z("2023-04-01T00:00:00"), as_of=NOW,
+                             grades=("1", "2", "3", "4"), standards=standards)
+    pack = measures_pack(frames, standards)
+    assert len(frames.contacts) == 6  # every call imported for March is demand (the seventh is in November)
+    for measure in ("contacts.risk_assessed_share", "contacts.vulnerability_identified_share",
+                    "contacts.grade_override_share"):
+        row = pack.get(measure)
+        assert row.denominator == 0 and row.value is None, measure  # "no data", not 100% or 0%

@@ -8,6 +8,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 from demandhub.db import Base, BigId, UTCDateTime
 
 
+# Records imported from another system carry a placeholder assessment and grading decision
+# under this policy name prefix ("import:sandiego"): the source graded them, not THRIVE+, so
+# measures of assessment quality leave them out.
+IMPORTED_POLICY_PREFIX = "import:"
+
 class Assessment(Base):
     """A THRIVE+ assessment with its National Decision Model record. Never updated: a
     reassessment is the next version for the same contact."""

@@ -20,6 +20,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from demandhub.assessment.models import IMPORTED_POLICY_PREFIX
 from demandhub.audit import service as audit
 from demandhub.auth.models import User
 from demandhub.auth.roles import Role
@@ -161,7 +162,7 @@ def _target(session: Session, mapping: CallMapping, *, force: str, file_name: st
     attended = any((times.dispatched, times.en_route, times.on_scene))
     unit_id = _source_unit(session, mapping.source, force=force, now=now) if attended else None
     return Target(source=mapping.source, reference_prefix=mapping.reference_prefix,
-                  policy_name=f"import:{mapping.name}"[:80], policy_version=mapping.version, account_id=account.id,
+                  policy_name=f"{IMPORTED_POLICY_PREFIX}{mapping.name}"[:80], policy_version=mapping.version, account_id=account.id,
                   account_name=account.username, batch_id=batch.id, unit_id=unit_id)
 
 

@@ -14,7 +14,7 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from demandhub.assessment.models import Assessment, GradingDecision
+from demandhub.assessment.models import IMPORTED_POLICY_PREFIX, Assessment, GradingDecision
 from demandhub.contacts.models import Contact
 from demandhub.dispatch.models import Assignment
 from demandhub.geo.areas import Area, AreaMap
@@ -61,6 +61,12 @@ def load_frames(session: Session, *, start: datetime, end: datetime, as_of: date
                   repeat_window_s=s.repeat_window_s)
 
 
+# Imported records' placeholder assessments and decisions (the source graded them, not THRIVE+)
+# say nothing about risk assessment, vulnerability or overrides: those measures leave them out.
+def _assessed_here():
+    return sa.not_(Assessment.policy_name.startswith(IMPORTED_POLICY_PREFIX, autoescape=True))
+
+
 def _contacts(session: Session, *, start: datetime, end: datetime, s: Standards) -> ContactFrame:
     in_period = sa.and_(Contact.presented_at >= start, Contact.presented_at < end)
     rows = session.execute(
@@ -76,7 +82,7 @@ def _contacts(session: Session, *, start: datetime, end: datetime, s: Standards)
     latest: dict[int, tuple[int, list]] = {}  # contact -> (version, vulnerabilities) of its latest assessment
     for contact_id, version, vulnerabilities in session.execute(
             sa.select(Assessment.contact_id, Assessment.version, Assessment.vulnerabilities)
-            .join(Contact, Contact.id == Assessment.contact_id).where(in_period)):
+            .join(Contact, Contact.id == Assessment.contact_id).where(in_period, _assessed_here())):
         if contact_id not in latest or version > latest[contact_id][0]:
             latest[contact_id] = (version, vulnerabilities or [])
     assessed, vulnerable = np.zeros(n, bool), np.zeros(n, bool)
@@ -88,7 +94,7 @@ def _contacts(session: Session, *, start: datetime, end: datetime, s: Standards)
     for contact_id, was_overridden in session.execute(
             sa.select(Assessment.contact_id, GradingDecision.overridden)
             .join(Assessment, Assessment.id == GradingDecision.assessment_id)
-            .join(Contact, Contact.id == Assessment.contact_id).where(in_period)):
+            .join(Contact, Contact.id == Assessment.contact_id).where(in_period, _assessed_here())):
         graded[position[contact_id]] = True
         overridden[position[contact_id]] |= bool(was_overridden)
 

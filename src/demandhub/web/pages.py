@@ -21,7 +21,8 @@ router = APIRouter(include_in_schema=False)
 
 # Where each role starts its shift.
 HOME = {Role.CALL_HANDLER: "/calls/new", Role.RESOLUTION_OFFICER: "/resolution",
-        Role.MENTAL_HEALTH_PRACTITIONER: "/advice", Role.PVP_ADVISER: "/advice", Role.QUALITY_REVIEWER: "/quality"}
+        Role.MENTAL_HEALTH_PRACTITIONER: "/advice", Role.PVP_ADVISER: "/advice", Role.QUALITY_REVIEWER: "/quality",
+        Role.SUPERVISOR: "/dashboard", Role.ANALYST: "/dashboard"}
 
 
 def safe_next(target: str | None) -> str | None:

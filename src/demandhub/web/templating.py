@@ -14,7 +14,7 @@ from demandhub.auth.deps import csrf_token
 
 AREAS_WITH_PAGES = ("demandhub.web", "demandhub.incidents", "demandhub.dispatch", "demandhub.vulnerability",
                     "demandhub.resolution", "demandhub.quality", "demandhub.staff", "demandhub.scene", "demandhub.online",
-                    "demandhub.conversations")
+                    "demandhub.conversations", "demandhub.reports", "demandhub.planning")
 
 
 @cache
