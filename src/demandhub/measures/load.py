@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from demandhub.assessment.models import IMPORTED_POLICY_PREFIX, Assessment, GradingDecision
 from demandhub.contacts.models import Contact
@@ -104,11 +104,17 @@ def _contacts(session: Session, *, start: datetime, end: datetime, s: Standards)
         .join(Contact, Contact.id == IncidentContact.contact_id).where(in_period)))
 
     # Repeat callers: earlier contacts from the same number, looking back before the period too.
+    # Only the numbers that called in the period can make one of its contacts a repeat: a day's
+    # figures read those numbers' last 28 days, not everyone's.
     window = timedelta(seconds=s.repeat_window_s)
+    in_period_contact = aliased(Contact)
+    callers_in_period = (sa.select(in_period_contact.caller_number)
+                         .where(in_period_contact.presented_at >= start, in_period_contact.presented_at < end,
+                                in_period_contact.caller_number.is_not(None)))
     history = session.execute(
         sa.select(Contact.id, Contact.caller_number, Contact.presented_at)
         .where(Contact.presented_at >= start - window, Contact.presented_at < end,
-               Contact.caller_number.is_not(None), Contact.channel.not_in(NOT_REPEAT_CHANNELS))).all()
+               Contact.caller_number.in_(callers_in_period), Contact.channel.not_in(NOT_REPEAT_CHANNELS))).all()
     keys: dict[str, int] = {}
     caller = np.fromiter((keys.setdefault(h.caller_number, len(keys)) for h in history), np.int64, len(history))
     repeats = mark_repeats(caller, np.fromiter((h.presented_at.timestamp() for h in history), np.float64,
