@@ -143,12 +143,20 @@ def login(client, username: str) -> None:
     assert r.status_code == 303, r.text
 
 
-def test_the_plan_page_shows_the_day_half_hour_by_half_hour(client, users):
+def test_the_plan_page_shows_the_day_half_hour_by_half_hour(client, users, sessions):
+    # A few 999 calls on October Sundays: something to forecast, so the day is drawn.
+    _add(sessions, [("999", utc(2026, 10, d, 9 + h, m), None, None, False)
+                    for d in (4, 11, 18) for h in (0, 1) for m in (0, 30)] +
+         [("999", utc(2026, 10, 25, 10, m), None, None, False) for m in (0, 30)])
     login(client, "analyst")
     r = client.get("/planning?start=2026-10-25&days=2&weeks=4&channel=999")
     assert r.status_code == 200, r.text
     assert "Staffing plan" in r.text and "01:00 (2nd)" in r.text and "50 half hours" in r.text
     assert "90% within 10 s" in r.text
+    # The day drawn on the server too: forecast and handlers rostered, each with its text alternative.
+    assert r.text.count('<svg role="img"') == 2
+    assert "<title" in r.text and "Contacts forecast per half hour, Sun 25 October 2026" in r.text
+    assert "Handlers rostered per half hour, Sun 25 October 2026" in r.text
 
 
 def test_the_plan_page_is_for_those_who_read_measures(client, users):

@@ -4,7 +4,7 @@ SVG in the HTML, the same reportlab Drawing in the PDF)."""
 from __future__ import annotations
 
 from demandhub.reports.board import CHART_UNITS, Breakdown, Trend
-from demandhub.reports.charts import Chart, Series, bar_chart, line_chart
+from demandhub.web.charts import Chart, Series, bar_chart, line_chart
 
 WIDTH, HEIGHT = 330, 200
 

@@ -11,7 +11,7 @@ from markupsafe import Markup
 from demandhub.reports import board_charts
 from demandhub.reports.board import MET, NO_DATA, NOT_MET, BoardReport
 from demandhub.reports.board_commentary import SLOT_TITLES
-from demandhub.reports.charts import to_svg
+from demandhub.web.charts import to_svg
 
 TEMPLATE = "board_report.html"
 

@@ -25,7 +25,7 @@ from demandhub.measures.definitions import DEFINITIONS, DEFINITIONS_VERSION
 from demandhub.measures.exchange_api import standards
 from demandhub.measures.exchange_store import Period
 from demandhub.measures.pack import MeasuresPack
-from demandhub.reports import charts
+from demandhub.web import charts
 from demandhub.web.templating import render
 
 router = APIRouter(include_in_schema=False)

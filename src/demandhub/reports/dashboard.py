@@ -38,7 +38,7 @@ from demandhub.measures.compute import measures_pack
 from demandhub.measures.definitions import DEFINITIONS, FORCE_INITIATED_CHANNELS, Standards
 from demandhub.measures.load import force_areas, load_frames
 from demandhub.measures.pack import MeasuresPack, Row
-from demandhub.reports.charts import Chart, Series, bar_chart
+from demandhub.web.charts import Chart, Series, bar_chart
 from demandhub.resolution.models import Appointment, AppointmentSlot, CallbackAttempt
 from demandhub.resolution.rules import APPOINTMENT_GRADE, RESOLUTION_GRADE
 from demandhub.resources.models import Unit

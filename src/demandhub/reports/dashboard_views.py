@@ -19,7 +19,7 @@ from demandhub.http import now, reading
 from demandhub.measures.definitions import DEFINITIONS_VERSION, Standards
 from demandhub.measures.load import force_areas
 from demandhub.reports import dashboard as d
-from demandhub.reports.charts import to_svg
+from demandhub.web.charts import to_svg
 from demandhub.web.templating import render
 
 router = APIRouter(include_in_schema=False)

@@ -6,7 +6,7 @@ import pytest
 from defusedxml import ElementTree
 from reportlab.graphics import renderPDF
 
-from demandhub.reports.charts import Series, bar_chart, line_chart, to_svg
+from demandhub.web.charts import Series, bar_chart, line_chart, to_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -22,7 +22,7 @@ from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 # GOV.UK-like colours with enough contrast on white, in the order series use them.
-PALETTE = ("#1d70b8", "#d4351c", "#00703c", "#f47738", "#4c2c92", "#505a5f")
+PALETTE = ("#1d70b8", "#d4351c", "#00703c", "#f47738", "#4c2c92", "#505a5f", "#912b88", "#28a197", "#b58840")
 FONT = "Helvetica"  # a PDF base font: no file to embed
 CSS_FONT = "Helvetica, Arial, sans-serif"
 
@@ -82,11 +82,14 @@ def _legend(drawing: Drawing, series: Sequence[Series], width: float, height: fl
     """A key under the title, one swatch and name per series (a single series needs none)."""
     if len(series) < 2:
         return
-    x = 40.0
+    x, y = 40.0, height - 30
     for i, s in enumerate(series):
-        drawing.add(Rect(x, height - 30, 9, 9, fillColor=colors.HexColor(PALETTE[i % len(PALETTE)]), strokeColor=None))
-        drawing.add(String(x + 13, height - 29, s.name, fontName=FONT, fontSize=8, fillColor=colors.black))
-        x += 24 + stringWidth(s.name, FONT, 8)
+        step = 24 + stringWidth(s.name, FONT, 8)
+        if x > 40 and x + step > width:  # a new line of the key rather than off the edge
+            x, y = 40.0, y - 12
+        drawing.add(Rect(x, y, 9, 9, fillColor=colors.HexColor(PALETTE[i % len(PALETTE)]), strokeColor=None))
+        drawing.add(String(x + 13, y + 1, s.name, fontName=FONT, fontSize=8, fillColor=colors.black))
+        x += step
 
 
 def _target_line(drawing: Drawing, chart, target: float | None, top: float, unit: str) -> None:
