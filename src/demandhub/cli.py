@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import sys
 from pathlib import Path
@@ -447,10 +448,21 @@ def board_report(
         paper = board.assemble(session, start=first, end=last, now=utcnow(), force=force_name or settings.force_name,
                                grades=config.policy.grade_codes, standards=standards, checklist=config.checklist,
                                commentary=notes or None, compare=compare)
-    out.mkdir(parents=True, exist_ok=True)
     html_path, pdf_path = out / f"{paper.basename}.html", out / f"{paper.basename}.pdf"
-    html_path.write_text(board_html.render(paper), encoding="utf-8")
-    pdf_path.write_bytes(board_pdf.render(paper))
+    documents = {html_path: board_html.render(paper).encode("utf-8"), pdf_path: board_pdf.render(paper)}
+    staged = {path: path.with_name(f".{path.name}.partial") for path in documents}
+    try:  # both or neither: each written beside its place, then both moved in
+        out.mkdir(parents=True, exist_ok=True)
+        for path, data in documents.items():
+            staged[path].write_bytes(data)
+        for path, partial in staged.items():
+            partial.replace(path)
+    except OSError as exc:
+        for partial in staged.values():
+            with contextlib.suppress(OSError):
+                partial.unlink(missing_ok=True)
+        err.print(f"[red]Cannot write the report to {out}:[/red] {exc}")
+        raise typer.Exit(1)
     for note in paper.notes:
         console.print(f"Note: {note}")
     missing = paper.commentary.missing
@@ -474,7 +486,7 @@ def plan_staff(
     from zoneinfo import ZoneInfo
 
     from demandhub.errors import DomainError
-    from demandhub.planning.plan import make_plan, weekday_name, write_csv
+    from demandhub.planning.plan import check_start, make_plan, weekday_name, write_csv
     from demandhub.planning.standards import PlanningStandardsError, load_standards
 
     settings = get_settings()
@@ -489,7 +501,11 @@ def plan_staff(
     except PlanningStandardsError as exc:
         err.print(f"[red]Planning standards refused:[/red] {exc}")
         raise typer.Exit(2)
+    if csv_file and (csv_file.is_dir() or not csv_file.parent.is_dir()):  # said before the work, not after it
+        err.print(f"[red]Cannot write the CSV file {csv_file}:[/red] no such folder, or it is a folder itself")
+        raise typer.Exit(2)
     try:
+        check_start(first, today)
         with db.reader_factory(_migrated(settings))() as session:
             plan = make_plan(session, first=first, days=days, weeks_history=weeks_history,
                              timezone=settings.timezone, standards=standards,
@@ -524,8 +540,12 @@ def plan_staff(
                 table.add_row(r.time, f"{r.forecast:.1f} ({r.low:.0f}-{r.high:.0f})", *staff)
             console.print(table)
     if csv_file:
-        with open(csv_file, "w", newline="", encoding="utf-8") as out:
-            written = write_csv(plan, out)
+        try:
+            with open(csv_file, "w", newline="", encoding="utf-8") as out:
+                written = write_csv(plan, out)
+        except OSError as exc:
+            err.print(f"[red]Cannot write the CSV file:[/red] {exc}")
+            raise typer.Exit(1)
         console.print(f"Wrote {written:,} rows to {csv_file}.")
 
 

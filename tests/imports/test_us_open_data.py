@@ -137,3 +137,21 @@ def test_imported_calls_count_as_demand_but_not_as_risk_assessments_or_overrides
                     "contacts.grade_override_share"):
         row = pack.get(measure)
         assert row.denominator == 0 and row.value is None, measure  # "no data", not 100% or 0%
+
+
+def test_the_area_a_mapping_declares_is_the_one_attendance_is_measured_in(imported, sessions):
+    """The US mapping says every call is urban; the force's own polygons (here one far away, so
+    every San Francisco position falls outside it) must not make them rural."""
+    from demandhub.geo.areas import Area
+    from demandhub.measures.definitions import Standards
+    from demandhub.measures.load import load_frames
+
+    far_away = AreaMap([Area(kind="urban", name="Elsewhere", geometry={
+        "type": "Polygon", "coordinates": [[[0, 52], [0.1, 52], [0.1, 52.1], [0, 52.1], [0, 52]]]})])
+    assert far_away.classify(37.77, -122.42) == "rural"
+    with sessions() as session:
+        assert set(session.scalars(sa.select(ImportedCall.area))) == {"urban"}
+        frames = load_frames(session, start=z("2023-03-01T00:00:00"), end=z("2023-04-01T00:00:00"), as_of=NOW,
+                             grades=("1", "2", "3", "4"), standards=Standards.from_rules(load_rules(None)),
+                             areas=far_away)
+    assert len(frames.incidents) == 6 and not frames.incidents.rural.any()

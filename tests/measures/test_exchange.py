@@ -358,7 +358,8 @@ def test_staff_with_measures_download_and_upload_and_handlers_are_refused(client
     assert client.post(upload, headers=auth[Role.CALL_HANDLER], files={"file": ("o.csv", theirs)}).status_code == 403
     r = client.post(upload, headers=auth[Role.SUPERVISOR], files={"file": ("o.csv", ours.encode())})
     assert r.status_code == 422 and "column force: 'Demoshire Police' is this force" in r.json()["detail"]
-    r = client.post(upload, headers=auth[Role.ANALYST], files={"file": ("o.csv", theirs)})
+    assert client.post(upload, headers=auth[Role.ANALYST], files={"file": ("o.csv", theirs)}).status_code == 403
+    r = client.post(upload, headers=auth[Role.SUPERVISOR], files={"file": ("o.csv", theirs)})
     assert r.status_code == 201, r.text
     assert r.json()["forces"] == [OTHER] and r.json()["replaced"] == 0 and r.json()["same_version"] is True
 

@@ -201,3 +201,8 @@ def test_demandhub_plan_prints_the_plan_and_writes_the_csv(tmp_path, monkeypatch
     assert len(rows) == 50 and rows[0]["on_phones"] == "0" and rows[0]["model"] == "none"
     bad = CliRunner().invoke(app, ["plan", "--days", "0"])
     assert bad.exit_code == 2 and "days" in bad.output
+    for args, words in ((["--start", "0001-01-01"], "between 2000 and a year from now"),
+                        (["--csv", str(tmp_path / "no-such-folder" / "plan.csv")], "Cannot write the CSV file"),
+                        (["--csv", str(tmp_path)], "Cannot write the CSV file")):
+        refused = CliRunner().invoke(app, ["plan", "--days", "1", *args], env={"COLUMNS": "200"})
+        assert refused.exit_code == 2 and words in refused.output, (args, refused.output)

@@ -272,6 +272,12 @@ def test_a_newcomer_writes_the_paper_for_an_empty_quarter(tmp_path, monkeypatch)
     assert "No other force&#39;s figures have been imported" in page
     pages, text = _pdf_text(pdf.read_bytes())
     assert 4 <= pages <= 20 and "Newshire Police" in text and "No data" in text and "1 Apr 2026 to 30 Jun 2026" in text
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted([html.name, pdf.name])  # nothing partial
+    # Somewhere it cannot write: said plainly, exit 1, no half a report.
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
+    r = runner.invoke(cli_app, ["report", "--from", "2026-07-01", "--to", "2026-10-01", "--out", str(blocked)], env=env)
+    assert r.exit_code == 1 and "Cannot write the report" in r.output
 
 
 def test_the_command_writes_the_fortnight(tmp_path, engine, clock, fortnight, monkeypatch):
@@ -335,7 +341,8 @@ def test_the_page_defaults_to_the_last_whole_quarter(client, users):
 @pytest.mark.parametrize("params,field", [({"from": "2026-10-01", "to": "2026-07-01"}, "to"),
                                           ({"from": "2026-07-01", "to": "not-a-date"}, "to"),
                                           ({"from": "1999-07-01", "to": "1999-08-01"}, "from"),
-                                          ({"from": "2024-01-01", "to": "2026-01-01"}, "to")])
+                                          ({"from": "2024-01-01", "to": "2026-01-01"}, "to"),
+                                          ({"from": "2026-10-01"}, "to"), ({"to": "2026-10-01"}, "from")])
 def test_bad_dates_on_the_page_are_a_clear_422(client, users, params, field):
     _login(client, "analyst")
     r = client.get("/reports/board", params=params)

@@ -61,7 +61,7 @@ def ours(client, handler, clock):
 
 
 def _upload(client, auth, data: bytes):
-    r = client.post("/api/measures/imports/upload", headers=auth[Role.ANALYST], files={"file": ("otherford.csv", data)})
+    r = client.post("/api/measures/imports/upload", headers=auth[Role.SUPERVISOR], files={"file": ("otherford.csv", data)})
     assert r.status_code == 201, r.text
     return r.json()
 

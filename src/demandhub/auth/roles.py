@@ -62,6 +62,7 @@ class Permission(StrEnum):
     STAFF_RECORDS = "staff.records"  # training, supervision notes, welfare: for supervisors
     STAFF_OWN = "staff.own"  # one's own training, supervision notes and welfare check-ins
     MEASURES_READ = "measures.read"  # performance measures, the dashboard, reports, plans
+    MEASURES_IMPORT = "measures.import"  # other forces' measures, which every reader then sees
 
 
 _P = Permission
@@ -79,7 +80,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
     Role.SUPERVISOR: frozenset(_HANDLING | _STAFF | {
         _P.INCIDENT_REOPEN, _P.RESTRICTED_READ, _P.AUDIT_READ, _P.UNIT_READ, _P.UNIT_MANAGE, _P.DISPATCH,
         _P.ROTA_MANAGE, _P.RESOLUTION_WORK, _P.APPOINTMENT_SLOTS, _P.QUALITY_MANAGE, _P.STAFF_RECORDS,
-        _P.MEASURES_READ}),
+        _P.MEASURES_READ, _P.MEASURES_IMPORT}),
     # The resolution team calls people back: new contacts, reassessment, regrading, closure.
     Role.RESOLUTION_OFFICER: frozenset(_HANDLING | _STAFF | {_P.RESOLUTION_WORK}),
     # Reviewers read everything they sample, change nothing.

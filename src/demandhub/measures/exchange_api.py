@@ -1,5 +1,6 @@
 """The exchange over HTTP: our measures as a file to download (CSV, Parquet or JSON), and
-another force's file uploaded to be compared. Both need MEASURES_READ (supervisors, analysts)."""
+another force's file uploaded to be compared. Reading needs MEASURES_READ (supervisors, analysts);
+importing, which changes what every reader sees, MEASURES_IMPORT (supervisors)."""
 
 from __future__ import annotations
 
@@ -67,7 +68,7 @@ def _import(request: Request, data: bytes, name: str, actor: Actor) -> dict:
 
 
 @router.post("/imports/upload", status_code=201)
-async def import_upload(request: Request, actor: Annotated[Actor, Depends(require(Permission.MEASURES_READ))],
+async def import_upload(request: Request, actor: Annotated[Actor, Depends(require(Permission.MEASURES_IMPORT))],
                         file: Annotated[UploadFile, File(description="another force's export: CSV or Parquet")]):
     """Another force's export, checked strictly and kept whole or not at all. The same force,
     period, measure and segment imported again replaces the figure (the summary says how many)."""

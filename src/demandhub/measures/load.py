@@ -19,6 +19,7 @@ from demandhub.contacts.models import Contact
 from demandhub.dispatch.models import Assignment
 from demandhub.geo.areas import Area, AreaMap
 from demandhub.geo.models import ForceArea
+from demandhub.imports.models import ImportedCall
 from demandhub.incidents.models import Incident, IncidentContact, TimelineEntry
 from demandhub.measures.definitions import FORCE_INITIATED_CHANNELS, NOT_REPEAT_CHANNELS, Standards
 from demandhub.measures.frames import (
@@ -196,12 +197,22 @@ def _incidents(session: Session, *, start: datetime, end: datetime, s: Standards
             k = position[incident_id]
             first_callback[k] = np.fmin(first_callback[k], _ts(at))
 
+    # An imported call's area is what its source's mapping declared; the polygons decide the rest.
+    declared = dict(session.execute(
+        sa.select(ImportedCall.incident_id, ImportedCall.area).join(Incident, Incident.id == ImportedCall.incident_id)
+        .where(in_period, ImportedCall.area.is_not(None))).all())
+
+    def rural(r) -> bool:
+        if r.id in declared:
+            return declared[r.id] == "rural"
+        return r.latitude is not None and areas.classify(r.latitude, r.longitude) == "rural"
+
     closing = {code: k for k, code in enumerate(CLOSING_CODES)}
     return IncidentFrame(
         id=[r.id for r in rows], created=[_ts(r.created_at) for r in rows],
         first_grade=[_grade(first_grade.get(r.id, r.grade), grade_list) for r in rows],
         final_grade=[_grade(r.grade, grade_list) for r in rows],
-        rural=[r.latitude is not None and areas.classify(r.latitude, r.longitude) == "rural" for r in rows],
+        rural=[rural(r) for r in rows],
         first_assigned=first_assigned, first_at_scene=first_at_scene, closed=[_ts(r.closed_at) for r in rows],
         closing_code=[closing.get(r.closing_code, -1) for r in rows], reopened=reopened,
         callback_from=callback_from, callback_until=callback_until, first_callback=first_callback)

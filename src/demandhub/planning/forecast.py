@@ -32,7 +32,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 from demandhub.planning.slots import PER_DAY, Slots
 
@@ -151,6 +150,8 @@ def _kept(weeks: int) -> float:
 
 def interval(point: np.ndarray, dispersion: float, coverage: float) -> tuple[np.ndarray, np.ndarray]:
     """Central `coverage` range of a negative binomial with mean `point` and variance dispersion x mean."""
+    from scipy import stats  # here, not at import: it costs half a second to load
+
     tail = (1 - coverage) / 2
     mean = np.maximum(point, 1e-9)
     if dispersion <= 1.0 + 1e-9:

@@ -211,5 +211,12 @@ def write_csv(plan: Plan, out: TextIO) -> int:
     return len(plan.rows)
 
 
+def check_start(first: date, today: date) -> None:
+    """A plan starts between 2000 and a year from today (history before, a forecast after)."""
+    if not date(2000, 1, 1) <= first <= today + timedelta(days=366):
+        raise Invalid("the plan must start between 2000 and a year from now",
+                      problems=[{"field": "start", "message": "out of range"}])
+
+
 def weekday_name(day: date) -> str:
     return DAY_NAMES[day.weekday()]

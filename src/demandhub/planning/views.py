@@ -12,7 +12,7 @@ from demandhub.auth.deps import require_page
 from demandhub.auth.roles import Actor, Permission
 from demandhub.errors import Invalid
 from demandhub.http import now, reading, settings
-from demandhub.planning.plan import MAX_DAYS, MAX_WEEKS, make_plan, weekday_name
+from demandhub.planning.plan import MAX_DAYS, MAX_WEEKS, check_start, make_plan, weekday_name
 from demandhub.planning.standards import PlanningStandards, PlanningStandardsError, load_standards
 from demandhub.web.charts import Series, line_chart, to_svg
 from demandhub.web.templating import render
@@ -39,9 +39,7 @@ def planning_page(request: Request, actor: Annotated[Actor, Depends(require_page
     tz = settings(request).timezone
     today = now(request).astimezone(ZoneInfo(tz)).date()
     first = start or today + timedelta(days=1)
-    if not date(2000, 1, 1) <= first <= today + timedelta(days=366):
-        raise Invalid("the plan must start between 2000 and a year from now",
-                      problems=[{"field": "start", "message": "out of range"}])
+    check_start(first, today)
     shown = day or first
     if not first <= shown < first + timedelta(days=days):
         raise Invalid("the day shown must be one of the days planned", problems=[{"field": "day", "message":

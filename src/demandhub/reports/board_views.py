@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from demandhub.auth.deps import require_page
 from demandhub.auth.roles import Actor, Permission
+from demandhub.errors import Invalid
 from demandhub.http import now, reading, settings
 from demandhub.measures.definitions import Standards
 from demandhub.reports import board, board_html, board_pdf
@@ -28,7 +29,10 @@ def last_quarter(today: date) -> tuple[date, date]:
 
 def _paper(request: Request, start: date | None, end: date | None) -> board.BoardReport:
     s = settings(request)
-    if start is None or end is None:
+    if (start is None) != (end is None):
+        raise Invalid("give both from and to, or neither (the last whole quarter)",
+                      problems=[{"field": "from" if start is None else "to", "message": "required with the other"}])
+    if start is None:
         start, end = last_quarter(now(request).astimezone(ZoneInfo(s.timezone)).date())
     board.check_period(start, end)  # Invalid: 422 naming the field
     state = request.app.state
