@@ -16,7 +16,7 @@ from demandhub.auth import service as accounts
 from demandhub.auth.roles import SYSTEM, Role
 from demandhub.contacts.models import Contact
 from demandhub.planning.history import read_history
-from demandhub.planning.plan import make_plan, plan_rows
+from demandhub.planning.plan import make_plan
 from demandhub.planning.standards import load_standards
 from tests.conftest import PASSWORD
 from tests.imports.support import SAN_DIEGO, run
@@ -120,12 +120,13 @@ def test_the_san_diego_calls_imported_are_counted_per_local_half_hour_as_the_csv
     assert all(r.on_phones >= 1 and r.rostered > r.on_phones for r in plan.rows)
 
 
-def test_the_board_report_gets_the_plan_for_a_period_as_rows(sessions):
+def test_a_week_planned_from_four_weeks_of_mondays_gives_plain_rows(sessions):
     t = utc(2026, 10, 5, 18, 0)
     _add(sessions, [("999", t + timedelta(days=7 * w, minutes=m), None, None, False) for w in range(4) for m in range(0, 30, 3)])
     with sessions() as session:
-        rows = plan_rows(session, start=date(2026, 11, 2), end=date(2026, 11, 9), timezone=LONDON,
-                         standards=load_standards(None), weeks_history=4, channels=["999"])
+        plan = make_plan(session, first=date(2026, 11, 2), days=7, weeks_history=4, timezone=LONDON,
+                         standards=load_standards(None), channels=["999"])
+    rows = [r.as_dict() for r in plan.rows]
     assert len(rows) == 7 * 48 and {r["channel"] for r in rows} == {"999"}
     monday_1900 = next(r for r in rows if r["date"] == "2026-11-02" and r["time"] == "18:00")
     assert monday_1900["forecast"] > 0 and monday_1900["on_phones"] >= 1 and monday_1900["model"] == "erlang_c"

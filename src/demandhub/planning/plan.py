@@ -188,17 +188,6 @@ def _need(calls: float, std: ChannelStandard, aht: float, patience: float | None
                            max_abandon=std.max_abandon_share if patience else None, minimum=std.minimum)
 
 
-def plan_rows(session: Session, *, start: date, end: date, timezone: str, standards: PlanningStandards,
-              weeks_history: int = 8, channels: Sequence[str] | None = None) -> list[dict]:
-    """For the board report: the plan for the local dates start .. end (exclusive) from the weeks
-    before `start`, as plain rows (PlanRow.as_dict), in time order within each channel."""
-    days = (end - start).days
-    if days < 1:
-        raise Invalid("the period must end after it starts", problems=[{"field": "end", "message": "after start"}])
-    return [r.as_dict() for r in make_plan(session, first=start, days=days, weeks_history=weeks_history,
-                                           timezone=timezone, standards=standards, channels=channels).rows]
-
-
 CSV_COLUMNS = ("channel", "date", "time", "starts_at", "forecast", "low", "high", "on_phones", "rostered",
                "on_phones_at_high", "rostered_at_high", "service_level", "occupancy", "model", "problem")
 
