@@ -343,7 +343,7 @@ def measures_export(
     """Write our measures pack per local calendar period in the open exchange format."""
     from datetime import date
 
-    from demandhub.app import ConfigurationRefused, load_configuration
+    from demandhub.app import load_configuration  # its ConfigurationRefused is a ValueError
     from demandhub.errors import DomainError
     from demandhub.measures import exchange, exchange_store
     from demandhub.measures.definitions import Standards
@@ -361,8 +361,7 @@ def measures_export(
     except DomainError as exc:
         err.print(f"[red]Export refused:[/red] {exc.message}")
         raise typer.Exit(2)
-    standards = Standards.from_rules(config.dispatch_rules, callback_target_h=settings.callback_target_h,
-                                     timezone=settings.timezone)
+    standards = Standards.for_force(config.dispatch_rules, settings)
     force = (force_name or settings.force_name).strip()
     if not 1 <= len(force) <= exchange.MAX_LENGTHS["force"]:
         err.print(f"[red]Export refused:[/red] --force-name must be 1 to {exchange.MAX_LENGTHS['force']} characters.")
@@ -442,8 +441,7 @@ def board_report(
     except (DomainError, board_commentary.CommentaryError, ConfigurationRefused) as exc:
         err.print(f"[red]Report refused:[/red] {getattr(exc, 'message', None) or exc}")
         raise typer.Exit(2)
-    standards = Standards.from_rules(config.dispatch_rules, callback_target_h=settings.callback_target_h,
-                                     timezone=settings.timezone)
+    standards = Standards.for_force(config.dispatch_rules, settings)
     with console.status("Reading the measures…"), db.reader_factory(_migrated(settings))() as session:
         paper = board.assemble(session, start=first, end=last, now=utcnow(), force=force_name or settings.force_name,
                                grades=config.policy.grade_codes, standards=standards, checklist=config.checklist,

@@ -67,6 +67,11 @@ class Standards:
             extra["resolution_grade"] = resolution_grade
         return cls(attendance_targets_s=MappingProxyType(targets), **extra)
 
+    @classmethod
+    def for_force(cls, rules, settings) -> "Standards":
+        """The running force's: its dispatch rules, callback target and time zone (config.Settings)."""
+        return cls.from_rules(rules, callback_target_h=settings.callback_target_h, timezone=settings.timezone)
+
 
 @dataclass(frozen=True)
 class Definition:

@@ -25,9 +25,7 @@ MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "parquet": "application/vnd.apa
 
 def standards(request: Request) -> Standards:
     """The force's standards: its dispatch rules' attendance targets, callback target, time zone."""
-    s = settings(request)
-    return Standards.from_rules(request.app.state.dispatch_rules, callback_target_h=s.callback_target_h,
-                                timezone=s.timezone)
+    return Standards.for_force(request.app.state.dispatch_rules, settings(request))
 
 
 def file_stem(force: str, start: date, end: date, period: str) -> str:

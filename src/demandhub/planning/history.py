@@ -24,10 +24,11 @@ from sqlalchemy.orm import Session
 
 from demandhub.contacts.channels import Channel
 from demandhub.contacts.models import Contact
+from demandhub.measures.definitions import Standards
+from demandhub.measures.localtime import QUARTER_S
 from demandhub.planning.slots import Slots, half_hours, local_midnight
 
-QUARTER_S = 900
-SHORT_ABANDON_S = 5.0  # docs/measures.md 2.2: an abandon after under 5 s never became a wait
+SHORT_ABANDON_S = Standards.short_abandon_s  # docs/measures.md 2.2: the measures' own threshold
 NOT_DEMAND = (Channel.CALLBACK.value,)
 
 

@@ -36,7 +36,7 @@ def _paper(request: Request, start: date | None, end: date | None) -> board.Boar
         start, end = last_quarter(now(request).astimezone(ZoneInfo(s.timezone)).date())
     board.check_period(start, end)  # Invalid: 422 naming the field
     state = request.app.state
-    standards = Standards.from_rules(state.dispatch_rules, callback_target_h=s.callback_target_h, timezone=s.timezone)
+    standards = Standards.for_force(state.dispatch_rules, s)
     with reading(request) as session:
         return board.assemble(session, start=start, end=end, now=now(request), force=s.force_name,
                               grades=state.policy.grade_codes, standards=standards, checklist=state.quality_checklist)

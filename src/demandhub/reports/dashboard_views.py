@@ -45,8 +45,7 @@ def force_of(request: Request) -> d.Force:
     s, policy, rules = state.settings, state.policy, state.dispatch_rules
     codes = tuple(policy.grade_codes)
     return d.Force(timezone=s.timezone, grades=codes, grade_labels={g: policy.grade(g).label for g in codes},
-                   rules=rules, standards=Standards.from_rules(rules, callback_target_h=s.callback_target_h,
-                                                               timezone=s.timezone),
+                   rules=rules, standards=Standards.for_force(rules, s),
                    callback_target=timedelta(hours=s.callback_target_h))
 
 
